@@ -1,0 +1,36 @@
+"""Settings, read from ``CLAUSEWATCH_*`` environment variables and an optional ``.env`` file.
+
+One object holds every knob so the README's configuration table, the CLI and the server agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """A SQLite file in the per-user data folder, so a first run needs no database server."""
+    folder = Path(user_data_dir("clausewatch", appauthor=False))
+    return f"sqlite:///{folder / 'clausewatch.sqlite3'}"
+
+
+class Settings(BaseSettings):
+    """Every runtime setting; see README.md for the table of names, defaults and meanings."""
+
+    model_config = SettingsConfigDict(env_prefix="CLAUSEWATCH_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    allow_private_urls: bool = False
+    fetch_timeout: float = 30.0
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    fetch_max_redirects: int = 5
+    fetch_retries: int = 2
+    fetch_per_host: int = 4
+    fetch_concurrency: int = 32
+    check_interval_hours: float = 24.0
+    flap_window_hours: float = 24.0
+    user_agent: str = "clausewatch/0.1 (+https://github.com/clausewatch/clausewatch; terms-change monitor)"

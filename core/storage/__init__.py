@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the compressed blob store and Alembic migrations (SQLite or PostgreSQL)."""

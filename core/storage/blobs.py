@@ -1,0 +1,82 @@
+"""Content-addressed, compressed storage of version texts.
+
+A text is stored once per content hash. It is compressed with zstd either on its own (a *keyframe*) or as a
+delta against a keyframe of the same document, using the keyframe's text as a raw-content dictionary: a
+typical edit of a 95 KB policy then costs a few hundred bytes instead of 25 KB. Deltas always point at a
+keyframe, never at another delta, so reading any version takes at most two decompressions.
+"""
+
+from __future__ import annotations
+
+import zstandard
+from sqlmodel import Session
+
+from core.storage.models import Blob
+
+LEVEL = 9
+KEYFRAME = "zstd"
+DELTA = "zstd-delta"
+# Store a fresh keyframe when the delta is no longer much smaller than compressing the text on its own.
+DELTA_WORTH_IT = 0.5
+
+
+def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
+
+
+def _compress(raw: bytes, base: bytes | None = None) -> bytes:
+    if base is None:
+        return zstandard.ZstdCompressor(level=LEVEL).compress(raw)
+    return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary(base)).compress(raw)
+
+
+def _decompress(data: bytes, base: bytes | None = None) -> bytes:
+    if base is None:
+        return zstandard.ZstdDecompressor().decompress(data)
+    return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(data)
+
+
+def _raw(session: Session, blob: Blob) -> bytes:
+    """The uncompressed bytes of ``blob``, resolving its keyframe when it is a delta."""
+    if blob.codec == KEYFRAME:
+        return _decompress(blob.data)
+    base = session.get(Blob, blob.base_hash)
+    if base is None:
+        raise LookupError(f"blob {blob.hash} names a missing keyframe {blob.base_hash}")
+    return _decompress(blob.data, _raw(session, base))
+
+
+def keyframe_of(session: Session, content_hash: str) -> str | None:
+    """The keyframe a new version of the same document should be a delta against."""
+    blob = session.get(Blob, content_hash)
+    if blob is None:
+        return None
+    return blob.hash if blob.codec == KEYFRAME else blob.base_hash
+
+
+def put_text(session: Session, content_hash: str, text: str, *, near: str | None = None) -> Blob:
+    """Store ``text`` under ``content_hash`` unless already stored; ``near`` is a similar text's hash.
+
+    The caller's transaction owns the commit, so a blob is never stored without its version.
+    """
+    existing = session.get(Blob, content_hash)
+    if existing is not None:
+        return existing
+    raw = text.encode("utf-8")
+    blob = Blob(hash=content_hash, codec=KEYFRAME, size=len(raw), data=_compress(raw))
+    base_hash = keyframe_of(session, near) if near else None
+    base = session.get(Blob, base_hash) if base_hash else None
+    if base is not None:
+        delta = _compress(raw, _raw(session, base))
+        if len(delta) < DELTA_WORTH_IT * len(blob.data):
+            blob = Blob(hash=content_hash, codec=DELTA, base_hash=base.hash, size=len(raw), data=delta)
+    session.add(blob)
+    return blob
+
+
+def get_text(session: Session, content_hash: str) -> str:
+    """The text stored under ``content_hash``."""
+    blob = session.get(Blob, content_hash)
+    if blob is None:
+        raise LookupError(f"no stored text with hash {content_hash}")
+    return _raw(session, blob).decode("utf-8")

@@ -1,0 +1,127 @@
+"""Engines, sessions and schema migrations for SQLite (embedded default) and PostgreSQL (scale-out).
+
+Migrations are Alembic's, shipped inside the package so ``clausewatch db upgrade`` works from an install.
+SQLite databases are upgraded automatically on open (one local user, nothing to coordinate); PostgreSQL
+ones are upgraded only by the explicit command, so several replicas never race to migrate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, create_engine
+
+from core.errors import ClausewatchError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _driver_url(url: str) -> str:
+    """Pick psycopg 3 for plain ``postgresql://`` URLs, the driver the project installs."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers work beside the writer; foreign keys keep blobs and versions consistent."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine for ``url``, creating the SQLite file's folder when needed."""
+    try:
+        parsed = make_url(_driver_url(url))
+    except ArgumentError as exc:
+        raise ClausewatchError(f"CLAUSEWATCH_DATABASE_URL is not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() != "postgresql":
+        raise ClausewatchError(
+            f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
+        )
+    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """True for the embedded default."""
+    return engine.dialect.name == "sqlite"
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest migration shipped with this version of clausewatch."""
+    return ScriptDirectory.from_config(_alembic_config_no_engine()).get_current_head()
+
+
+def _alembic_config_no_engine() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (idempotent)."""
+    command.upgrade(_alembic_config(engine), "head")
+
+
+def open_engine(url: str) -> Engine:
+    """Engine ready for use: migrated if embedded, checked to be current otherwise.
+
+    Raises one clear ``ClausewatchError`` for an unreachable database or an outdated schema.
+    """
+    engine = make_engine(url)
+    try:
+        if is_sqlite(engine):
+            upgrade(engine)
+        elif current_revision(engine) != head_revision():
+            raise ClausewatchError("the database schema is not current: run `clausewatch db upgrade`")
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+        raise ClausewatchError(f"cannot open the database {engine.url.render_as_string()}: {reason}") from exc
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed on success, rolled back on any error, so nothing is half-written."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
