@@ -1,0 +1,181 @@
+"""The check cycle: fetch, extract and record every due document, each in its own transaction.
+
+This module only orchestrates the pipeline stages in their order (fetching -> extraction -> versions ->
+changes); a failure of one document is recorded on that document and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, or_, select
+
+from core.changes import record_change
+from core.config import Settings
+from core.errors import ClausewatchError
+from core.extraction import extract
+from core.fetching import Fetcher, FetchPolicy, FetchResult
+from core.storage.database import session_scope
+from core.storage.models import Document, Vendor, utcnow
+from core.versions import Observation, Recorded, record, version_text
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of checking one document, for progress bars, logs and chat replies.
+
+    ``status`` is ``not-modified``, ``error``, or a ``Recorded`` status (first, changed, unchanged,
+    suspect, flap, junk).
+    """
+
+    document_id: int
+    ref: str
+    status: str
+    message: str
+    change_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What the fetch needs to know about a document, read before any network I/O."""
+
+    id: int
+    ref: str
+    url: str
+    select: list[str]
+    remove: list[str]
+    etag: str | None
+    last_modified: str | None
+
+
+def due_document_ids(session: Session) -> list[int]:
+    """Active documents whose next check time has come (or was never set)."""
+    now = utcnow()
+    query = select(Document.id).where(
+        Document.active == True,  # noqa: E712 (SQL expression)
+        or_(col(Document.next_check_at).is_(None), col(Document.next_check_at) <= now),
+    )
+    return [doc_id for doc_id in session.exec(query).all() if doc_id is not None]
+
+
+def _targets(session: Session, ids: Sequence[int]) -> list[_Target]:
+    rows = session.exec(
+        select(Document, Vendor)
+        .join(Vendor, col(Document.vendor_id) == col(Vendor.id))
+        .where(col(Document.id).in_(list(ids)))
+        .order_by(col(Document.id))
+    ).all()
+    return [
+        _Target(
+            id=doc.id or 0,
+            ref=f"{vendor.slug}/{doc.slug}",
+            url=doc.url,
+            select=list(doc.select),
+            remove=list(doc.remove),
+            etag=doc.etag if doc.state == "ok" else None,
+            last_modified=doc.last_modified if doc.state == "ok" else None,
+        )
+        for doc, vendor in rows
+    ]
+
+
+async def check_documents(
+    engine: Engine,
+    settings: Settings,
+    ids: Sequence[int],
+    *,
+    on_done: Callable[[CheckReport], None] | None = None,
+) -> list[CheckReport]:
+    """Check the documents ``ids`` concurrently (within the fetch policy's limits)."""
+    with Session(engine) as session:
+        targets = _targets(session, ids)
+    flap_window = timedelta(hours=settings.flap_window_hours)
+
+    async def one(fetcher: Fetcher, target: _Target) -> CheckReport:
+        try:
+            result = await fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
+        except ClausewatchError as exc:
+            report = _record_failure(engine, target, str(exc))
+        else:
+            report = _process(engine, target, result, flap_window)
+        if on_done is not None:
+            on_done(report)
+        return report
+
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        return list(await asyncio.gather(*(one(fetcher, t) for t in targets)))
+
+
+def _process(engine: Engine, target: _Target, result: FetchResult, flap_window: timedelta) -> CheckReport:
+    """Extract and record one fetched page in one transaction."""
+    if result.not_modified:
+        with session_scope(engine) as session:
+            _reschedule(session, target.id, state="ok")
+        return CheckReport(target.id, target.ref, "not-modified", "not modified since the last check")
+    try:
+        extracted = extract(
+            result.body,
+            result.content_type,
+            charset=result.charset,
+            select=target.select,
+            remove=target.remove,
+        )
+    except ClausewatchError as exc:
+        return _record_failure(engine, target, str(exc))
+    observation = Observation(
+        text=extracted.text,
+        title=extracted.title,
+        url=result.url,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
+    with session_scope(engine) as session:
+        doc = session.get(Document, target.id)
+        assert doc is not None
+        outcome = record(session, doc, observation, flap_window=flap_window)
+        change_id = _record_change(session, doc, outcome)
+        _reschedule(session, target.id)
+    return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
+
+
+def _record_change(session: Session, doc: Document, outcome: Recorded) -> int | None:
+    if outcome.status != "changed" or outcome.previous is None or outcome.version is None:
+        return None
+    old = version_text(session, outcome.previous)
+    new = version_text(session, outcome.version)
+    return record_change(session, doc, outcome.previous, outcome.version, old, new).id
+
+
+def _describe(outcome: Recorded) -> str:
+    messages = {
+        "first": "first version recorded",
+        "changed": "new version recorded",
+        "unchanged": "no change",
+    }
+    return messages.get(outcome.status) or outcome.reason or outcome.status
+
+
+def _record_failure(engine: Engine, target: _Target, message: str) -> CheckReport:
+    """Note the error on the document; its versions are untouched."""
+    with session_scope(engine) as session:
+        doc = _reschedule(session, target.id, state="error")
+        doc.last_error = message
+    return CheckReport(target.id, target.ref, "error", message)
+
+
+def _reschedule(session: Session, doc_id: int, *, state: str | None = None) -> Document:
+    doc = session.get(Document, doc_id)
+    assert doc is not None
+    now = utcnow()
+    doc.last_checked_at = now
+    doc.next_check_at = now + timedelta(hours=doc.check_interval_hours)
+    if state is not None:
+        doc.state = state
+        if state == "ok":
+            doc.last_error = None
+    session.add(doc)
+    return doc

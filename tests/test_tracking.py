@@ -1,0 +1,165 @@
+"""The check cycle end to end over real HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from bots.vendor_site import VendorSite
+from core import documents
+from core.config import Settings
+from core.storage import database
+from core.storage.models import Change, Document, Version
+from core.tracking import check_documents, due_document_ids
+
+TERMS = """# Terms of Service
+
+## 1. Your content
+
+1.1 You own your content. We process it only to provide the service.
+
+## 2. Fees
+
+2.1 Fees are due monthly. Late payments incur interest at 1% per month.
+"""
+
+
+def _track(engine: Engine, site: VendorSite, path: str = "/terms") -> int:
+    with database.session_scope(engine) as session:
+        return documents.track(session, site.url(path), "Acme", "Terms of Service").id or 0
+
+
+def _count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+def _doc(engine: Engine, doc_id: int) -> Document:
+    with Session(engine) as session:
+        doc = session.get(Document, doc_id)
+        assert doc is not None
+        return doc
+
+
+async def test_first_check_then_change_then_unchanged(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    doc_id = _track(engine, vendor_site)
+    [first] = await check_documents(engine, settings, [doc_id])
+    assert first.status == "first"
+    vendor_site.publish("/terms", TERMS.replace("1% per month", "2% per month"))
+    [second] = await check_documents(engine, settings, [doc_id])
+    assert second.status == "changed" and second.change_id is not None
+    [third] = await check_documents(engine, settings, [doc_id])
+    assert third.status == "not-modified"  # the site's ETag answered 304
+    assert _count(engine, Version) == 2 and _count(engine, Change) == 1
+    with Session(engine) as session:
+        change = session.get(Change, second.change_id)
+        assert change is not None and (change.added_lines, change.removed_lines) == (1, 1)
+    assert _doc(engine, doc_id).state == "ok"
+
+
+async def test_cosmetic_changes_make_no_version(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    doc_id = _track(engine, vendor_site)
+    await check_documents(engine, settings, [doc_id])
+    cosmetic = TERMS.replace("You own your content", "You **own** your content").replace("\n\n", "\n\n\n")
+    vendor_site.publish("/terms", cosmetic.replace("Fees are due", "Fees\u00a0are\u200b due"))
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "unchanged"
+    assert _count(engine, Version) == 1
+
+
+async def test_cookie_wall_and_error_pages_are_never_versions(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    doc_id = _track(engine, vendor_site)
+    await check_documents(engine, settings, [doc_id])
+    wall = (
+        b"<html><body><h1>We value your privacy</h1><p>We use cookies to improve your experience.</p>"
+        b"<button>Accept all cookies</button><button>Manage cookie preferences</button></body></html>"
+    )
+    vendor_site.publish_raw("/terms", wall)
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "junk"
+    assert _doc(engine, doc_id).state == "suspect"
+    del vendor_site.pages["/terms"]
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "error" and "404" in report.message
+    assert _doc(engine, doc_id).state == "error"
+    assert _count(engine, Version) == 1
+    vendor_site.publish("/terms", TERMS)
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "unchanged" and _doc(engine, doc_id).state == "ok"
+
+
+async def test_sudden_shrink_waits_for_confirmation(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS * 3)
+    doc_id = _track(engine, vendor_site)
+    await check_documents(engine, settings, [doc_id])
+    vendor_site.publish("/terms", TERMS)
+    [held] = await check_documents(engine, settings, [doc_id])
+    assert held.status == "suspect" and "shrank" in held.message
+    assert _count(engine, Version) == 1
+    [confirmed] = await check_documents(engine, settings, [doc_id])
+    assert confirmed.status == "changed"
+    assert _count(engine, Version) == 2
+
+
+async def test_flip_back_to_recent_text_is_not_news(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    doc_id = _track(engine, vendor_site)
+    await check_documents(engine, settings, [doc_id])
+    vendor_site.publish("/terms", TERMS.replace("monthly", "yearly"))
+    await check_documents(engine, settings, [doc_id])
+    vendor_site.publish("/terms", TERMS)
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "flap"
+    assert _count(engine, Version) == 2 and _count(engine, Change) == 1
+
+
+async def test_refuses_private_addresses_unless_allowed(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    doc_id = _track(engine, vendor_site)
+    strict = settings.model_copy(update={"allow_private_urls": False})
+    [report] = await check_documents(engine, strict, [doc_id])
+    assert report.status == "error" and "CLAUSEWATCH_ALLOW_PRIVATE_URLS" in report.message
+    assert vendor_site.hits == 0
+
+
+async def test_unsupported_content_is_a_recorded_error(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish_raw("/terms", b"\x89PNG\r\n", "image/png")
+    doc_id = _track(engine, vendor_site)
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "error" and "image/png" in report.message
+    assert _doc(engine, doc_id).last_error == report.message
+
+
+async def test_real_zoom_sequence_is_tracked(
+    engine: Engine, settings: Settings, vendor_site: VendorSite, corpus: Path
+) -> None:
+    doc_id = _track(engine, vendor_site)
+    statuses = []
+    for path in sorted((corpus / "zoom/terms-of-service").glob("*.md")):
+        vendor_site.publish("/terms", path.read_text(encoding="utf-8"))
+        [report] = await check_documents(engine, settings, [doc_id])
+        statuses.append(report.status)
+    assert statuses == ["first", "changed", "changed", "changed", "changed"]
+    with Session(engine) as session:
+        assert due_document_ids(session) == []
+        texts = [v for v in session.exec(select(Version)).all()]
+    assert len(texts) == 5
