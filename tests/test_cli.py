@@ -1,0 +1,113 @@
+"""The ``clausewatch`` command as a user runs it: a real subprocess against a real local site."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from bots.vendor_site import VendorSite
+
+TERMS = "# Terms of Service\n\n## 1. Data\n\nWe store your data in the EU for 30 days after you leave.\n"
+
+
+class Cli:
+    """Runs ``clausewatch`` in a subprocess with its own SQLite database."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.env = {
+            **os.environ,
+            "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+            "CLAUSEWATCH_ALLOW_PRIVATE_URLS": "true",
+            "CLAUSEWATCH_FETCH_RETRIES": "0",
+            "COLUMNS": "200",
+        }
+        self.env.pop("CLAUSEWATCH_DEBUG", None)
+
+    async def __call__(self, *args: str, ok: bool = True) -> tuple[str, str]:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            "from bots.cli import main; main()",
+            *args,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        stdout, stderr = await process.communicate()
+        out, err = stdout.decode(), stderr.decode()
+        assert (process.returncode == 0) == ok, f"exit {process.returncode}\n{out}\n{err}"
+        return out, err
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+async def test_track_check_history_show_diff(cli: Cli, vendor_site: VendorSite) -> None:
+    vendor_site.publish("/terms", TERMS)
+    out, _ = await cli("track", vendor_site.url("/terms"), "--vendor", "Acme", "--type", "tos")
+    assert "tracking acme/terms-of-service" in out and "first version recorded" in out
+    vendor_site.publish("/terms", TERMS.replace("30 days", "90 days"))
+    out, _ = await cli("check", "--all")
+    assert "new version recorded" in out
+    out, _ = await cli("history", "acme")
+    assert "+1 -1 lines" in out
+    out, _ = await cli("diff", "acme/terms-of-service")
+    assert (
+        "-We store your data in the EU for 30 days" in out
+        and "+We store your data in the EU for 90 days" in out
+    )
+    out, _ = await cli("show", "acme", "--as-of", "2000-01-01", ok=False)
+    out, _ = await cli("show", "1")
+    assert "90 days" in out
+    out, _ = await cli("list", "--json")
+    [row] = json.loads(out)
+    assert row["ref"] == "acme/terms-of-service" and row["state"] == "ok"
+    out, _ = await cli("untrack", "acme")
+    assert "2 versions are kept" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("show", "nobody"), "no tracked document matches 'nobody'"),
+        (("track", "ftp://example.com/x", "--vendor", "X", "--type", "tos"), "not an http(s) URL"),
+        (("show", "x", "--as-of", "yesterday"), "--as-of takes a date as YYYY-MM-DD"),
+        (("import-history", "/nonexistent", "--vendor", "X", "--type", "tos"), "is not a folder"),
+    ],
+)
+async def test_errors_are_one_line_without_traceback(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    _, err = await cli(*args, ok=False)
+    assert message in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+async def test_bad_database_url_is_one_clear_line(cli: Cli) -> None:
+    cli.env["CLAUSEWATCH_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/none"
+    _, err = await cli("list", ok=False)
+    assert err.startswith("error: cannot open the database") and "Traceback" not in err
+
+
+async def test_unreachable_site_is_recorded_not_fatal(cli: Cli, vendor_site: VendorSite) -> None:
+    await cli("track", "http://127.0.0.1:9/terms", "--vendor", "Gone", "--type", "privacy")
+    out, _ = await cli("list", "--json")
+    [row] = json.loads(out)
+    assert row["state"] == "error" and row["last_error"]
+
+
+async def test_import_history_of_real_zoom_versions(cli: Cli, corpus: Path) -> None:
+    out, _ = await cli(
+        "import-history", str(corpus / "zoom/terms-of-service"), "--vendor", "Zoom", "--type", "tos"
+    )
+    assert "5 versions imported" in out
+    out, _ = await cli("show", "zoom", "--as-of", "2023-05-01")
+    assert "Service Generated Data" in out
+    out, _ = await cli("history", "zoom")
+    assert "2023-08-11" in out and "imported" in out
