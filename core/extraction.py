@@ -21,6 +21,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 from core.errors import ExtractionError
 from core.normalise import normalise
 
+# File suffixes of stored or imported versions, and the content type ``extract`` reads them as.
+SUFFIX_TYPES = {
+    ".md": "text/plain",
+    ".markdown": "text/plain",
+    ".txt": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".pdf": "application/pdf",
+}
+
 
 @dataclass(frozen=True)
 class Extracted:

@@ -1,0 +1,281 @@
+"""Reading AI-training language into statements: negation, consent, opt-out, actors, and what is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.ailanguage import Statement, is_ai_training, split_sentences, statements
+
+
+def _one(sentence: str) -> Statement:
+    found = statements(sentence)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "actor", "condition", "data"),
+    [
+        # the vendor's own training, and its conditions
+        ("We may use your content to train our AI models.", "vendor", "always", {"customer_content"}),
+        ("We use your conversations to improve our models.", "vendor", "always", {"inputs_outputs"}),
+        ("We leverage aggregated usage data for model training.", "vendor", "always", {"usage_data"}),
+        (
+            "We use publicly available information to train our models.",
+            "vendor",
+            "always",
+            {"public_content"},
+        ),
+        (
+            "We may use voice recordings to improve our speech recognition.",
+            "vendor",
+            "always",
+            {"voice_media"},
+        ),
+        ("We use your feedback to fine-tune our assistant.", "vendor", "always", {"feedback"}),
+        (
+            "Customer acknowledges that Company may use Usage Data to improve the Services, including to "
+            "train "
+            "machine learning algorithms.",
+            "vendor",
+            "always",
+            {"usage_data"},
+        ),
+        ("Our models are developed using data you provide.", "vendor", "always", {"personal_data"}),
+        (
+            "We will only use your content to train our models if you opt in.",
+            "vendor",
+            "consent",
+            {"customer_content"},
+        ),
+        (
+            "We will not use your Content to train AI models without your explicit permission.",
+            "vendor",
+            "consent",
+            {"customer_content"},
+        ),
+        (
+            "We do not use your content to train our models, except where you have explicitly consented.",
+            "vendor",
+            "consent",
+            {"customer_content"},
+        ),
+        (
+            "Your data is used to train our models unless you object in your settings.",
+            "vendor",
+            "opt_out",
+            None,
+        ),
+        (
+            "You can opt out of having your data used to train our models in Settings.",
+            "vendor",
+            "opt_out",
+            None,
+        ),
+        (
+            "If you do not want us to use your Content to train our models, you can opt out in your "
+            "account settings.",
+            "vendor",
+            "opt_out",
+            {"customer_content"},
+        ),
+        (
+            "If you turn off Model Improvement, your new conversations won't be used to train our models.",
+            "vendor",
+            "opt_out",
+            {"inputs_outputs"},
+        ),
+        ("We do not use Customer Data to train our models.", "vendor", "never", {"customer_content"}),
+        (
+            "Customer Data will never be used to train generative AI models.",
+            "vendor",
+            "never",
+            {"customer_content"},
+        ),
+        ("No Customer Content is used to train AI models.", "vendor", "never", {"customer_content"}),
+        (
+            "We use AI tools in our operations, but we do not use Personal Information for training large "
+            "language "
+            "models.",
+            "vendor",
+            "never",
+            {"personal_data"},
+        ),
+        (
+            "We do not sell your health data, and we do not use it to train artificial intelligence models.",
+            "vendor",
+            "never",
+            None,
+        ),
+        # third parties training on the data
+        (
+            "We may share your personal information with partners who may use it to train their own AI "
+            "models.",
+            "third_party",
+            "always",
+            {"personal_data"},
+        ),
+        (
+            "If you do not opt out, recipients of the information may use it to train their artificial "
+            "intelligence "
+            "models.",
+            "third_party",
+            "opt_out",
+            None,
+        ),
+        (
+            "We do not sell or share your personal data with third parties for AI training.",
+            "third_party",
+            "never",
+            {"personal_data"},
+        ),
+        # rules on users and others training AI with the service
+        (
+            "You may not use the Services or any Output to develop models that compete with us.",
+            "user",
+            "prohibited",
+            None,
+        ),
+        ("Do not use our content to train artificial intelligence.", "user", "prohibited", None),
+        ("Scraping content for AI training is prohibited.", "user", "prohibited", None),
+        (
+            "Customer shall not use Output to train any machine learning model.",
+            "user",
+            "prohibited",
+            {"service_outputs"},
+        ),
+        (
+            "You will not use any content from the Site to create, train, or improve any artificial "
+            "intelligence system.",
+            "user",
+            "prohibited",
+            {"service_content"},
+        ),
+        ("You may use Outputs to train your own models.", "user", "always", {"service_outputs"}),
+    ],
+)
+def test_reads_statements(sentence: str, actor: str, condition: str, data: set[str] | None) -> None:
+    statement = _one(sentence)
+    assert statement.actor == actor
+    assert statement.condition == condition
+    if data is not None:
+        assert statement.data == frozenset(data)
+    assert is_ai_training(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # staff, courses and people
+        "Our employees receive regular privacy training.",
+        "We train our staff on data protection.",
+        "Train your team with our courses.",
+        "We offer training courses on machine learning.",
+        "Sign up for our AI training webinar.",
+        "We may use your information to provide customer service training.",
+        # AI without training
+        "We use machine learning to detect fraud.",
+        "Our AI features generate summaries of your meetings.",
+        "These tools may use artificial intelligence to process Customer Content solely to provide the "
+        "features.",
+        "We use AI to improve our services and develop new features.",
+        "We may use AI models provided by third parties to power features.",
+        "The AI model may produce inaccurate outputs.",
+        "Content generated by AI must be labeled as such.",
+        "Do not use the services to deceive anyone into thinking AI-generated content was created by a "
+        "human.",
+        "We may make automated decisions using algorithms.",
+        "We have developed matching algorithms to predict your compatibility with other users.",
+        # no model in sight, or not a machine-learning model
+        "We use your information to improve our services.",
+        "Please provide your device model and serial number.",
+        "Our business model relies on advertising.",
+        "The vehicle model and year are collected to provide service.",
+        "We use cookies to improve our recommendation algorithms.",
+        # references and questions state nothing
+        "For more information on how we train our models, see our Help Center.",
+        "Do we use your data to train our models?",
+        # an excluded purpose
+        "| To improve the Services (excluding model training) | Technical Information "
+        "| Legitimate interests |",
+    ],
+)
+def test_not_ai_training(sentence: str) -> None:
+    assert statements(sentence) == []
+
+
+def test_negation_is_read_in_the_anchor_clause_only() -> None:
+    statement = _one("We do not sell your data, but we use it to train our AI models.")
+    assert statement.condition == "always" and not statement.negated
+    statement = _one(
+        "We may use and store AI Content that is not personal data to develop and improve our AI "
+        "technologies."
+    )
+    assert statement.condition == "always"
+
+
+def test_list_item_is_governed_by_its_lead() -> None:
+    text = (
+        "You agree that you will not:\n\n"
+        "- resell the Services;\n"
+        "- use the Services to train machine learning models.\n"
+    )
+    (statement,) = statements(text)
+    assert statement.actor == "user" and statement.condition == "prohibited"
+    assert statement.context == "You agree that you will not:"
+
+
+def test_enumerated_items_are_read_with_their_opening() -> None:
+    text = (
+        "You shall not and you shall not attempt to: (a) reverse engineer the API; (b) sell access to the "
+        "API; "
+        "or (c) use the API or API Content to fine-tune or train a foundation model."
+    )
+    (statement,) = statements(text)
+    assert statement.actor == "user" and statement.condition == "prohibited"
+    assert statement.sentence.startswith("(c)")
+
+
+def test_a_condition_in_the_next_sentence_applies() -> None:
+    (statement,) = statements(
+        "We use your data to train our AI models. You can opt out of this use in your settings."
+    )
+    assert statement.condition == "opt_out"
+
+
+def test_legal_basis_column_of_a_table() -> None:
+    only_consent = "| To train our advertising models | Content Data, Interaction Data | Consent |"
+    assert _one(only_consent).condition == "consent"
+    several = "| To train our models | Inputs and Outputs | Consent, Legitimate interests |"
+    assert _one(several).condition == "always"
+
+
+def test_rewordings_read_the_same() -> None:
+    a = _one(
+        "Zoom will not use audio, video or chat Customer Content to train our artificial intelligence "
+        "models without your consent."
+    )
+    b = _one(
+        "Without your consent, we will not use audio, video, or chat Customer Content to train our AI models."
+    )
+    assert a.key == b.key
+
+
+def test_scope_holds_enumerated_names() -> None:
+    text = (
+        "You agree and instruct that for Product Alpha, Product Beta, and Product Gamma: (a) we may use "
+        "and store "
+        "AI Content processed by those services to develop and improve the applicable AI Service; and (b) we "
+        "may retain it."
+    )
+    (statement,) = statements(text)
+    assert {"0:product alpha", "0:product beta", "0:product gamma"} <= statement.scope
+
+
+def test_split_sentences_keeps_abbreviations() -> None:
+    text = "We work with Acme Inc. and others, e.g. partners in the U.S. on models. We train them. Really?"
+    assert split_sentences(text) == [
+        "We work with Acme Inc. and others, e.g. partners in the U.S. on models.",
+        "We train them.",
+        "Really?",
+    ]

@@ -1,0 +1,225 @@
+"""Judging changes: rewording vs change of meaning, direction, actor, capture glitches, explanations."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.judgment import judge
+
+POLICY = """# Privacy Policy
+
+## 1. Information we collect
+
+We collect your name, email address and payment details when you create an account.
+
+## 2. How we use information
+
+We use your information to provide and improve our services.
+
+{ai}
+
+## 3. Sharing
+
+We share information with service providers who process it on our behalf.
+
+## 4. Your rights
+
+You may request access to or deletion of your personal information at any time. We will respond within
+thirty days, and we may ask you to verify your identity before we act on a request.
+"""
+
+
+def _judge(old_ai: str, new_ai: str):  # type: ignore[no-untyped-def]
+    return judge(POLICY.format(ai=old_ai), POLICY.format(ai=new_ai))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "direction", "actor"),
+    [
+        (
+            "We may use your content to train our models.",
+            "We may use your content to train our models, but only with your consent.",
+            "restricts",
+            "vendor",
+        ),
+        (
+            "We use your data to train our AI models unless you opt out in your settings.",
+            "We use your data to train our AI models.",
+            "expands",
+            "vendor",
+        ),
+        (
+            "We use your data to train our AI models.",
+            "We use your data to train our AI models. You can opt out of this use in your settings.",
+            "restricts",
+            "vendor",
+        ),
+        ("", "We do not use your content to train generative AI models.", "restricts", "vendor"),
+        ("We do not use your content to train generative AI models.", "", "expands", "vendor"),
+        (
+            "We never use your messages to train AI models.",
+            "We will not use your messages to train AI models without your consent.",
+            "expands",
+            "vendor",
+        ),
+        (
+            "We do not use your content to train our models.",
+            "We may use your content to train our models.",
+            "expands",
+            "vendor",
+        ),
+        (
+            "We use your prompts to train our models.",
+            "We use your prompts and uploaded files to train our models.",
+            "expands",
+            "vendor",
+        ),
+        (
+            "We only use your conversations to train our models if you opt in.",
+            "We use your conversations to train our models unless you opt out.",
+            "expands",
+            "vendor",
+        ),
+        (
+            "",
+            "We may share your personal information with partners who may use it to train their own AI "
+            "models.",
+            "expands",
+            "third_party",
+        ),
+        (
+            "",
+            "You may not use the Services or any content to train machine learning models.",
+            "restricts",
+            "user",
+        ),
+        (
+            "You may not use the Services or any content to train machine learning models.",
+            "",
+            "expands",
+            "user",
+        ),
+    ],
+)
+def test_changes_of_meaning(old: str, new: str, direction: str, actor: str) -> None:
+    verdict = _judge(old, new)
+    assert verdict.ai_training_change, verdict.explanation
+    assert verdict.direction == direction
+    assert verdict.actor == actor
+    assert verdict.added or verdict.removed
+    assert verdict.severity in ("high", "medium", "low")
+    quoted = (verdict.added + verdict.removed)[0]
+    assert quoted in verdict.explanation
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "We may use your content to train our AI models.",
+            "Your content may be used to train our artificial intelligence models.",
+        ),
+        (
+            "Acme does not use Customer Data to train AI models.",
+            "Acme Inc. does not use Customer Data to train AI models.",
+        ),
+        (
+            "We use your content to train our models.",
+            "We use your content (such as photos and posts) to train our models.",
+        ),
+        (
+            "Read how [we use data to train our models](https://a.example/x) in our help center.",
+            "Read how [we use data to train our models](https://b.example/y) in our help center.",
+        ),
+        ("", "Our employees receive annual training on data protection."),
+        ("", "We use artificial intelligence to generate summaries of your meetings."),
+        ("", "We collect your device model and operating system version."),
+        ("", "We use feedback to improve our products and services."),
+        ("", "We may use automated decision-making, including machine learning, to detect fraud."),
+    ],
+)
+def test_no_ai_training_change(old: str, new: str) -> None:
+    verdict = _judge(old, new)
+    assert not verdict.ai_training_change, verdict.explanation
+    assert verdict.direction is None and verdict.actor is None and verdict.severity == "none"
+
+
+def test_a_changed_clause_carries_its_aligned_pair() -> None:
+    verdict = _judge(
+        "We may use your content to train our models.", "We do not use your content to train our models."
+    )
+    assert verdict.ai_training_change and verdict.direction == "restricts"
+    modified = [c for c in verdict.clause_changes if c.kind == "modified"]
+    assert len(modified) == 1
+    assert modified[0].removed_words == ("may",) and modified[0].added_words == ("do not",)
+    assert verdict.ai_clause_changes == modified
+
+
+def test_moved_ai_clause_is_not_a_change() -> None:
+    ai = "We may use your content to train our AI models.\n\n"
+    old = POLICY.format(ai=ai)
+    new = POLICY.format(ai="").replace("## 4. Your rights", ai + "## 4. Your rights")
+    verdict = judge(old, new)
+    assert not verdict.ai_training_change
+    assert not verdict.substantive
+
+
+def test_duplicated_policy_version_is_not_a_change() -> None:
+    current = POLICY.format(ai="We may use your content to train our AI models unless you opt out.")
+    upcoming = current.replace("# Privacy Policy", "# Upcoming Privacy Policy (effective next month)")
+    verdict = judge(current, current + "\n\n" + upcoming)
+    assert not verdict.ai_training_change
+
+
+def test_capture_glitch_is_not_a_judgment() -> None:
+    old = POLICY.format(ai="We may use your content to train our AI models.") * 3
+    login = "# Sign in\n\nPlease log in to continue.\n\n[Forgot password?](https://example.com/reset)\n"
+    verdict = judge(old, login)
+    assert not verdict.ai_training_change
+    assert "login page" in verdict.explanation
+
+
+def test_new_version_that_lost_most_of_the_document_is_not_a_judgment() -> None:
+    old = POLICY.format(ai="We may use your content to train our AI models.") * 6
+    verdict = judge(old, "# Privacy Policy\n\nWe collect your name.\n")
+    assert not verdict.ai_training_change
+    assert "lost most of the document" in verdict.explanation
+
+
+def test_scope_of_a_permission_widens() -> None:
+    old = (
+        "You agree and instruct that for Product Alpha, Product Beta, and Product Gamma: (a) we may use "
+        "and store "
+        "AI Content processed by those services to develop and improve the applicable AI Service; and (b) "
+        "we may "
+        "retain it for thirty days."
+    )
+    new = old.replace("and Product Gamma:", "Product Gamma, and Product Delta:")
+    verdict = _judge(old, new)
+    assert verdict.ai_training_change and verdict.direction == "expands" and verdict.actor == "vendor"
+    assert "product delta" in verdict.explanation
+
+
+def test_enumeration_reorganised_is_not_a_change() -> None:
+    row = (
+        "| To train our advertising models "
+        "| Account Data, Content Data, Device Data, Inferred Data "
+        "| Consent |"
+    )
+    new = row.replace("Device Data, Inferred Data", "Inferred Information")
+    verdict = _judge(row, new)
+    assert not verdict.ai_training_change
+
+
+def test_only_cosmetic_changes() -> None:
+    old = POLICY.format(ai="We may use your content to train our AI models.")
+    new = old.replace("## 3. Sharing", "## 5. Sharing").replace("We may use", "We  may\nuse")
+    verdict = judge(old, new)
+    assert not verdict.ai_training_change and not verdict.substantive
+
+
+def test_ai_paragraph_split_in_two_is_cosmetic() -> None:
+    one = "We may use your content to train our AI models. We may also share it with our partners."
+    two = "We may use your content to train our AI models.\n\nWe may also share it with our partners."
+    verdict = _judge(one, two)
+    assert not verdict.ai_training_change and not verdict.substantive
