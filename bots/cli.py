@@ -10,7 +10,7 @@ import asyncio
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -18,17 +18,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bots import console
 from core import documents
-from core.changes import change_into
+from core.changes import change_into, details_of, list_changes
 from core.config import Settings
-from core.diffing import diff_texts
 from core.errors import ClausewatchError, NotFoundError, UsageError
+from core.evaluation import evaluate, load_cases
 from core.history_import import import_history
+from core.judgment import judge
 from core.storage import database
-from core.storage.models import Blob, Version
+from core.storage.models import Blob, Change, Document, Vendor, Version
 from core.tracking import CheckReport, check_documents, due_document_ids
 from core.versions import version_at, version_text, versions_of
 
@@ -158,10 +161,12 @@ def check(
     _run_checks(engine, settings, ids)
 
 
+_BAR = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+
+
 def _run_checks(engine: Engine, settings: Settings, ids: list[int]) -> list[CheckReport]:
-    columns = (TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=len(ids) < 2) as progress:
-        task = progress.add_task("check", total=len(ids))
+    with Progress(*_BAR, console=err, transient=True, disable=len(ids) < 2) as progress:
+        task = progress.add_task("checking", total=len(ids))
 
         def done(report: CheckReport) -> None:
             progress.advance(task)
@@ -185,13 +190,20 @@ def history(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, 
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
         versions = versions_of(session, tracked.document.id or 0)
-        table = Table("version", "date", "source", "hash", "size", "change", title=tracked.ref)
+        table = Table("version", "date", "source", "hash", "size", "clauses", "verdict", title=tracked.ref)
         for v in versions:
             blob = session.get(Blob, v.content_hash)
             change = change_into(session, v.id or 0)
-            delta = f"+{change.added_lines} -{change.removed_lines} lines" if change else "first"
+            clauses = (
+                f"+{change.clauses_added} -{change.clauses_removed} ~{change.clauses_modified}"
+                if change
+                else "first"
+            )
+            verdict = console.change_label(change) if change else ""
             size = f"{blob.size:,} B" if blob else "?"
-            table.add_row(str(v.id), v.effective_date.isoformat(), v.source, v.content_hash[:12], size, delta)
+            table.add_row(
+                str(v.id), v.effective_date.isoformat(), v.source, v.content_hash[:12], size, clauses, verdict
+            )
     if not versions:
         out.print(f"{tracked.ref} has no versions yet: clausewatch check {tracked.ref}", markup=False)
         return
@@ -222,8 +234,9 @@ def diff(
     doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")],
     from_date: Annotated[str | None, typer.Option("--from", help="Version in force on this date.")] = None,
     to_date: Annotated[str | None, typer.Option("--to", help="Version in force on this date.")] = None,
+    ai_only: Annotated[bool, typer.Option("--ai-only", help="Only clauses that decide the verdict.")] = False,
 ) -> None:
-    """Show what changed between two versions (default: the last change)."""
+    """Show what changed, clause by clause, between two versions (default: the last change)."""
     start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
@@ -233,15 +246,11 @@ def diff(
             raise NotFoundError(f"{tracked.ref} has no version on or before {end}")
         old = _older(session, doc_id, new, start)
         old_text, new_text = version_text(session, old), version_text(session, new)
-    result = diff_texts(
-        old_text, new_text, old_label=str(old.effective_date), new_label=str(new.effective_date)
-    )
-    if result.empty:
-        out.print(f"{tracked.ref}: no difference between {old.effective_date} and {new.effective_date}")
-        return
-    for line in result.unified:
-        style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
-        out.print(line, style=style, markup=False, soft_wrap=True)
+    verdict = judge(old_text, new_text)
+    out.print(f"{tracked.ref}: {old.effective_date} -> {new.effective_date}", markup=False, style="bold")
+    console.print_verdict(out, verdict)
+    out.print()
+    console.print_clause_pairs(out, details_of(verdict)["clauses"], ai_only=ai_only)
 
 
 def _older(session: Session, doc_id: int, new: Version, start: date | None) -> Version:
@@ -256,6 +265,90 @@ def _older(session: Session, doc_id: int, new: Version, start: date | None) -> V
     if index == 0:
         raise NotFoundError("only one version is stored, so there is nothing to diff yet")
     return versions[index - 1]
+
+
+@app.command("changes")
+def changes_command(
+    ai_only: Annotated[bool, typer.Option("--ai-only", help="Only changes of AI-training language.")] = False,
+    since: Annotated[str | None, typer.Option(help="Only versions dated on or after YYYY-MM-DD.")] = None,
+    vendor: Annotated[str | None, typer.Option(help="Only this vendor's documents.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
+) -> None:
+    """List recorded changes with their AI-training verdicts, newest first."""
+    day = _parse_date(since, "--since")
+    with Session(_engine()) as session:
+        rows = list_changes(
+            session,
+            vendor_slug=documents.slugify(vendor) if vendor else None,
+            since=datetime.combine(day, time()) if day else None,
+            ai_only=ai_only,
+        )
+    if as_json:
+        print(json.dumps([_change_json(*row) for row in rows]))
+        return
+    if not rows:
+        out.print("no recorded changes match")
+        return
+    table = Table("change", "date", "document", "clauses", "verdict", "explanation")
+    for change, doc, vendor_row, version in rows:
+        table.add_row(
+            str(change.id),
+            version.effective_date.isoformat(),
+            f"{vendor_row.slug}/{doc.slug}",
+            f"+{change.clauses_added} -{change.clauses_removed} ~{change.clauses_modified}",
+            console.change_label(change),
+            Text((change.summary or "")[:300]),
+        )
+    out.print(table)
+
+
+def _change_json(change: Change, doc: Document, vendor: Vendor, version: Version) -> dict[str, object]:
+    return {
+        "id": change.id,
+        "date": version.effective_date.isoformat(),
+        "document": f"{vendor.slug}/{doc.slug}",
+        "kind": change.kind,
+        "ai_training_change": change.ai_training_change,
+        "direction": change.direction,
+        "actor": change.actor,
+        "severity": change.severity,
+        "explanation": change.summary,
+        "added": (change.details or {}).get("added", []),
+        "removed": (change.details or {}).get("removed", []),
+    }
+
+
+@app.command("eval-changes")
+def eval_changes(
+    folder: Annotated[Path, typer.Argument(help="Folder with labels.tsv and <document>/<stem>.md files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
+) -> None:
+    """Measure the AI-training judgment on labelled real changes (precision, recall, direction, actor)."""
+    cases = load_cases(folder)
+    with Progress(*_BAR, console=err, transient=True) as progress:
+        task = progress.add_task("judging", total=len(cases))
+        report = evaluate(cases, on_case=lambda _result: progress.advance(task))
+    table = Table("case", "expected", "got", "quote")
+    for result in report.results:
+        expected = _verdict_word(result.case.expected, result.case.direction, result.case.actor)
+        got = _verdict_word(result.got, result.verdict.direction, result.verdict.actor)
+        style = "" if result.correct else "bold red"
+        table.add_row(Text(result.case.name), expected, Text(got, style=style), Text(result.quote[:160]))
+    out.print(table)
+    out.print(report.summary())
+    if as_json:
+        totals = {
+            "precision": round(report.precision, 4),
+            "recall": round(report.recall, 4),
+            "direction_accuracy": round(report.direction_accuracy, 4),
+            "actor_accuracy": round(report.actor_accuracy, 4),
+            "cases": report.cases,
+        }
+        print(json.dumps(totals))
+
+
+def _verdict_word(yes: bool, direction: str | None, actor: str | None) -> str:
+    return f"yes {direction} {actor}" if yes else "no"
 
 
 @app.command("import-history")

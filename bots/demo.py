@@ -1,7 +1,8 @@
 """``clausewatch demo``: the product end to end on real data, with no network and no chat accounts.
 
 A local vendor site publishes Zoom's real 2023 Terms of Service versions one after another; clausewatch
-tracks the page on a fresh SQLite database, checks it after each publication and shows what it recorded.
+tracks the page on a fresh SQLite database, checks it after each publication and shows what it recorded:
+the clause-level changes and, for each, whether it moved AI-training language and which way.
 """
 
 from __future__ import annotations
@@ -12,19 +13,20 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.rule import Rule
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bots import console
 from bots.vendor_site import VendorSite
 from core import documents
-from core.changes import change_into
+from core.changes import list_changes
 from core.config import Settings
-from core.diffing import diff_texts
 from core.errors import UsageError
 from core.storage import database
+from core.storage.models import Change
 from core.tracking import check_documents
-from core.versions import version_text, versions_of
 
 ZOOM_TERMS = Path("zoom") / "terms-of-service"
 
@@ -48,18 +50,20 @@ def run_demo(corpus: Path | None, out: Console) -> None:
     """Publish, check and report each Zoom version; leaves the demo database for further exploration."""
     folder = find_corpus(corpus) / ZOOM_TERMS
     workdir = Path(tempfile.mkdtemp(prefix="clausewatch-demo-"))
-    settings = Settings(database_url=f"sqlite:///{workdir / 'demo.sqlite3'}", allow_private_urls=True)
+    url = f"sqlite:///{workdir / 'demo.sqlite3'}"
+    settings = Settings(database_url=url, allow_private_urls=True)
     releases = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.md"))]
-    asyncio.run(_publish_and_check(releases, settings, out))
-    out.print(f"\nThe demo database is kept at {workdir / 'demo.sqlite3'}; explore it with", markup=False)
-    out.print(
-        f"  CLAUSEWATCH_DATABASE_URL=sqlite:///{workdir / 'demo.sqlite3'} clausewatch history zoom",
-        markup=False,
-    )
+    engine = database.open_engine(url)
+    asyncio.run(_publish_and_check(engine, releases, settings, out))
+    _print_ai_changes(engine, out)
+    out.print(Rule())
+    out.print(f"The demo database is kept; explore it with CLAUSEWATCH_DATABASE_URL={url}", markup=False)
+    out.print("  clausewatch history zoom | clausewatch changes --ai-only | clausewatch diff zoom --ai-only")
 
 
-async def _publish_and_check(releases: list[tuple[str, str]], settings: Settings, out: Console) -> None:
-    engine = database.open_engine(settings.database_url)
+async def _publish_and_check(
+    engine: Engine, releases: list[tuple[str, str]], settings: Settings, out: Console
+) -> None:
     site = await VendorSite().start()
     try:
         with database.session_scope(engine) as session:
@@ -68,24 +72,27 @@ async def _publish_and_check(releases: list[tuple[str, str]], settings: Settings
         for day, text in releases:
             site.publish("/legal/terms", text, title="Zoom Terms of Service")
             [report] = await check_documents(engine, settings, [doc.id or 0])
-            out.print(f"Zoom publishes the {day} terms -> clausewatch: {report.message}", markup=False)
+            line = Text(f"Zoom publishes its {day} terms -> {report.message}")
+            if report.change_id is not None:
+                line.append(f": {_label(engine, report.change_id)}", style="bold")
+            out.print(line)
     finally:
         await site.stop()
-    _print_history(engine, doc.id or 0, out)
 
 
-def _print_history(engine: Engine, doc_id: int, out: Console) -> None:
+def _label(engine: Engine, change_id: int) -> str:
     with Session(engine) as session:
-        versions = versions_of(session, doc_id)
-        table = Table("version", "recorded", "lines added", "lines removed", title="History")
-        for version in versions:
-            change = change_into(session, version.id or 0)
-            added, removed = (str(change.added_lines), str(change.removed_lines)) if change else ("first", "")
-            table.add_row(str(version.id), str(version.fetched_at)[:19], added, removed)
-        out.print(table)
-        if len(versions) > 1:
-            first, second = versions[0], versions[1]
-            diff = diff_texts(version_text(session, first), version_text(session, second))
-            out.print("\n[bold]Added in the second version[/] (Zoom's March 2023 rewrite):")
-            for line in diff.added[:6]:
-                out.print("  + " + line[:300], markup=False, style="green")
+        change = session.get(Change, change_id)
+        return console.change_label(change) if change else "?"
+
+
+def _print_ai_changes(engine: Engine, out: Console) -> None:
+    """What an alert would quote for every AI-training change, oldest first."""
+    with Session(engine) as session:
+        rows = list_changes(session, ai_only=True)
+    for change, _doc, _vendor, version in reversed(rows):
+        out.print(Rule(f"AI-training change recorded on {version.fetched_at:%Y-%m-%d %H:%M}"))
+        out.print(Text(console.change_label(change), style="bold magenta"))
+        out.print(Text(change.summary or ""))
+        out.print()
+        console.print_clause_pairs(out, (change.details or {}).get("clauses", []), ai_only=True)

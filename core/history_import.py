@@ -1,8 +1,8 @@
 """Importing a folder of dated versions as a document's history (e.g. Open Terms Archive's repositories).
 
-Files are named ``YYYY-MM-DD*.md|.html|.txt``; the date is the version's effective date. Imported versions
-and the changes between them are marked ``imported`` so they never alert anyone. History is only added
-before what is already stored, so a document's sequence of versions stays in date order.
+Files are named ``YYYY-MM-DD*.md|.html|.txt|.pdf``; the date is the version's effective date. Imported
+versions and the changes between them are marked ``imported`` so they never alert anyone. History is only
+added before what is already stored, so a document's sequence of versions stays in date order.
 """
 
 from __future__ import annotations
@@ -19,13 +19,12 @@ from sqlmodel import Session, select
 from core.changes import record_change
 from core.documents import canonical_doc_type, get_or_create_vendor, slugify
 from core.errors import ClausewatchError, UsageError
-from core.extraction import extract
+from core.extraction import SUFFIX_TYPES, extract
 from core.storage.database import session_scope
 from core.storage.models import Document, Version
 from core.versions import Observation, record_imported, version_text, versions_of
 
 DATED_FILE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
-CONTENT_TYPES = {".md": "text/plain", ".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
 
 
 @dataclass
@@ -45,7 +44,7 @@ def dated_files(folder: Path) -> list[tuple[date, Path]]:
     found = []
     for path in folder.iterdir():
         match = DATED_FILE.match(path.name)
-        if match and path.suffix.lower() in CONTENT_TYPES and path.is_file():
+        if match and path.suffix.lower() in SUFFIX_TYPES and path.is_file():
             try:
                 found.append((date.fromisoformat(match.group(1)), path))
             except ValueError:
@@ -117,7 +116,7 @@ def _import_one(
         report.skipped.append((path.name, reason))
         return None, "skipped"
     try:
-        extracted = extract(path.read_bytes(), CONTENT_TYPES[path.suffix.lower()])
+        extracted = extract(path.read_bytes(), SUFFIX_TYPES[path.suffix.lower()])
     except ClausewatchError as exc:
         report.skipped.append((path.name, str(exc)))
         return None, "skipped"

@@ -57,12 +57,9 @@ async def test_track_check_history_show_diff(cli: Cli, vendor_site: VendorSite) 
     out, _ = await cli("check", "--all")
     assert "new version recorded" in out
     out, _ = await cli("history", "acme")
-    assert "+1 -1 lines" in out
+    assert "+0 -0 ~1" in out and "no AI-training change" in out
     out, _ = await cli("diff", "acme/terms-of-service")
-    assert (
-        "-We store your data in the EU for 30 days" in out
-        and "+We store your data in the EU for 90 days" in out
-    )
+    assert "modified" in out and "30" in out and "90 days" in out
     out, _ = await cli("show", "acme", "--as-of", "2000-01-01", ok=False)
     out, _ = await cli("show", "1")
     assert "90 days" in out
@@ -110,4 +107,27 @@ async def test_import_history_of_real_zoom_versions(cli: Cli, corpus: Path) -> N
     out, _ = await cli("show", "zoom", "--as-of", "2023-05-01")
     assert "Service Generated Data" in out
     out, _ = await cli("history", "zoom")
-    assert "2023-08-11" in out and "imported" in out
+    assert "2023-08-11" in out and "imported" in out and "expands" in out
+    out, _ = await cli("changes", "--ai-only", "--json")
+    rows = json.loads(out)
+    assert [(r["date"], r["direction"]) for r in rows] == [
+        ("2023-08-11", "restricts"),
+        ("2023-08-07", "restricts"),
+        ("2023-04-01", "expands"),
+    ]
+    out, _ = await cli("changes", "--since", "2023-08-01", "--vendor", "zoom")
+    assert "2023-08-11" in out and "2023-04-01" not in out
+    out, _ = await cli("diff", "zoom", "--from", "2023-03-01", "--to", "2023-05-01", "--ai-only")
+    assert "AI training: expands (vendor" in out and "10.2" in out
+
+
+@pytest.mark.parametrize("folder", ["zoom-labels", "changes"])
+async def test_eval_changes_meets_the_targets(cli: Cli, corpus: Path, folder: str) -> None:
+    path = corpus if folder == "zoom-labels" else corpus / "changes"
+    out, _ = await cli("eval-changes", str(path), "--json")
+    totals = json.loads(out.strip().splitlines()[-1])
+    assert set(totals) == {"precision", "recall", "direction_accuracy", "actor_accuracy", "cases"}
+    assert totals["precision"] >= 0.95 and totals["recall"] >= 0.95
+    assert totals["direction_accuracy"] >= 0.90
+    if folder == "zoom-labels":
+        assert (totals["precision"], totals["recall"], totals["direction_accuracy"]) == (1.0, 1.0, 1.0)

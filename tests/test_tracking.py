@@ -58,7 +58,11 @@ async def test_first_check_then_change_then_unchanged(
     assert _count(engine, Version) == 2 and _count(engine, Change) == 1
     with Session(engine) as session:
         change = session.get(Change, second.change_id)
-        assert change is not None and (change.added_lines, change.removed_lines) == (1, 1)
+        assert change is not None and change.kind == "substantive"
+        assert (change.clauses_added, change.clauses_removed, change.clauses_modified) == (0, 0, 1)
+        assert change.ai_training_change is False
+        [clause] = (change.details or {})["clauses"]
+        assert clause["id"] == "2.1" and "[-1%-]{+2%+}" in clause["diff"].replace(" ", "")
     assert _doc(engine, doc_id).state == "ok"
 
 
@@ -161,5 +165,28 @@ async def test_real_zoom_sequence_is_tracked(
     assert statuses == ["first", "changed", "changed", "changed", "changed"]
     with Session(engine) as session:
         assert due_document_ids(session) == []
-        texts = [v for v in session.exec(select(Version)).all()]
-    assert len(texts) == 5
+        changes = session.exec(select(Change).order_by(Change.id)).all()
+        verdicts = [(c.ai_training_change, c.direction, c.actor) for c in changes]
+    assert verdicts == [
+        (True, "expands", "vendor"),
+        (False, None, None),
+        (True, "restricts", "vendor"),
+        (True, "restricts", "vendor"),
+    ]
+    assert any("Service Generated Data" in s for s in (changes[0].details or {})["added"])
+
+
+async def test_renumbering_is_a_cosmetic_change(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    doc_id = _track(engine, vendor_site)
+    await check_documents(engine, settings, [doc_id])
+    renumbered = TERMS.replace("## 1. Your content", "## 2. Your content").replace("1.1 You", "2.1 You")
+    renumbered = renumbered.replace("## 2. Fees", "## 3. Fees").replace("2.1 Fees", "3.1 Fees")
+    vendor_site.publish("/terms", renumbered)
+    [report] = await check_documents(engine, settings, [doc_id])
+    assert report.status == "changed"
+    with Session(engine) as session:
+        change = session.get(Change, report.change_id)
+        assert change is not None and change.kind == "cosmetic" and change.ai_training_change is False

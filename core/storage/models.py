@@ -88,7 +88,12 @@ class Version(SQLModel, table=True):
 
 
 class Change(SQLModel, table=True):
-    """A recorded difference between two consecutive versions, with room for the AI-training verdict."""
+    """A recorded difference between two consecutive versions and its AI-training verdict.
+
+    ``kind`` is ``substantive`` or ``cosmetic`` (only renumbering, moves or formatting). ``details`` holds
+    the aligned clause pairs (see ``core.changes.details_of``) so alerts, diff pages and answers can quote
+    exactly what was added and removed.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
@@ -96,9 +101,10 @@ class Change(SQLModel, table=True):
     to_version_id: int = Field(foreign_key="version.id")
     kind: str = "substantive"
     created_at: datetime = Field(default_factory=utcnow, index=True)
-    added_lines: int = 0
-    removed_lines: int = 0
-    ai_training_change: bool | None = None
+    clauses_added: int = 0
+    clauses_removed: int = 0
+    clauses_modified: int = 0
+    ai_training_change: bool | None = Field(default=None, index=True)
     direction: str | None = None
     actor: str | None = None
     severity: str | None = None
