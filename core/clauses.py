@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Literal
 
+from rapidfuzz.distance import Indel
+
 from core.normalise import normalise
 
 ChangeKind = Literal["added", "removed", "modified", "moved", "renumbered"]
@@ -525,7 +527,6 @@ def _fuzzy_pairs(
         anchor_of_new[j] = last
     scored: list[tuple[float, int, int]] = []
     last_old_anchor = -1
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
     for i in range(len(old)):
         if i in pairs:
             last_old_anchor = i
@@ -549,17 +550,14 @@ def _fuzzy_pairs(
             ),
             reverse=True,
         )
-        matcher.set_seq2(words)
         for overlap, j in ranked[:_MAX_CANDIDATES]:
             if overlap < FUZZY_THRESHOLD * 0.8:
                 break
             if overlap >= 0.95 and ranked[0][1] == j:
                 score = overlap  # nearly the same words: no need for the sequence comparison
             else:
-                matcher.set_seq1(tokens_new[j])
-                if matcher.real_quick_ratio() < FUZZY_THRESHOLD:
-                    continue
-                score = matcher.ratio()
+                # word-sequence similarity 2*LCS/(len a + len b), computed in C by rapidfuzz
+                score = Indel.normalized_similarity(tokens_new[j], words, score_cutoff=FUZZY_THRESHOLD)
             if score >= FUZZY_THRESHOLD:
                 bonus = 0.05 if anchor_of_new[j] == last_old_anchor else 0.0
                 scored.append((score + bonus, i, j))
