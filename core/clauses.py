@@ -22,7 +22,7 @@ from typing import Literal
 
 from rapidfuzz.distance import Indel
 
-from core.normalise import normalise
+from core.normalise import normalise, plain_line
 
 ChangeKind = Literal["added", "removed", "modified", "moved", "renumbered"]
 
@@ -86,22 +86,12 @@ class ClauseChange:
 # ----------------------------------------------------------------------------------------------------
 # Segmentation
 
-_TYPOGRAPHY = {
-    **dict.fromkeys("‘’‚‛′＇", "'"),
-    **dict.fromkeys("“”„‟″＂«»", '"'),
-    **dict.fromkeys("‐‑‒–—―−﹘﹣－", "-"),
-    "…": "...",
-    "⠀": " ",
-    "●": " ",
-}
-_TYPOGRAPHIC = re.compile("[" + "".join(_TYPOGRAPHY) + "]")
+# Glyphs some pages use as visual bullets or padding; they carry no words.
+_GLYPH_SPACES = str.maketrans({"⠀": " ", "●": " "})
 _LIST_ITEM = re.compile(r"(?P<marker>[-*+]|\d{1,9}[.)])(?: +(?P<rest>.*))?$")
 _ATX = re.compile(r"(#{1,6})(?: +(.*?))?(?: +#+)? *$")
 _THEMATIC_BREAK = re.compile(r"(?:(?:\* *){3,}|(?:- *){3,}|(?:_ *){3,})$")
 _TABLE_DELIMITER = re.compile(r"\|?(?: *:?-+:? *\|)+(?: *:?-+:? *)?$")
-_EMPHASIS = re.compile(
-    r"(?=[]h\\*_])(?:(?P<url>\]\([^)\s]*\)|https?://\S+)|\\(?P<escaped>[!-/:-@\[-`{-~])|(?<![\w*])[*_]{1,3}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,3}(?![\w*]))"
-)
 _WHOLLY_BOLD = re.compile(r"^(?:\*\*|__)(?P<inner>[^*_]+?)(?:\*\*|__)[.:]?$")
 _BOLD_LEAD = re.compile(r"^(?:\*\*|__)(?P<inner>[^*_\n]{2,120}?)(?:\*\*|__)\s*[.:]?\s+(?=\S)")
 _SECTION_NUMBER = re.compile(
@@ -119,11 +109,8 @@ _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 def _plain(text: str) -> str:
     """Canonical words of a block: plain typography, no emphasis or escapes, single spaces."""
     if not text.isascii():
-        text = _TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], text)
-    if "**" in text:
-        text = text.replace("**", "")
-    if "*" in text or "_" in text or "\\" in text:
-        text = _EMPHASIS.sub(lambda m: m["url"] or m["escaped"] or "", text)
+        text = text.translate(_GLYPH_SPACES)
+    text = plain_line(text)
     return _SPACES.sub(" ", text).strip() if "  " in text else text.strip()
 
 

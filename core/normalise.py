@@ -188,7 +188,7 @@ def canonical(text: str) -> str:
     Case, punctuation other than quotes and dashes, link targets and structure (headings, list items,
     paragraphs) all still count: those are things a reader could notice or a lawyer could care about.
     """
-    plain = _TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], normalise(text))
+    plain = fold_typography(normalise(text))
     # Once each block is on one line, blank lines between blocks say nothing more (and whether a list
     # is "loose", with blank lines between its items, is only spacing).
     blocks = (_canonical_line(line) for line in _join_paragraph_lines(plain.split("\n")) if line)
@@ -211,6 +211,16 @@ def _join_paragraph_lines(lines: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def fold_typography(text: str) -> str:
+    """Curly quotes, typographic dashes and ellipses in their ASCII forms."""
+    return _TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], text) if not text.isascii() else text
+
+
+def plain_line(line: str) -> str:
+    """A line's words and punctuation without emphasis, escapes or wordless markup (links keep targets)."""
+    return _canonical_line(fold_typography(line))
 
 
 def _canonical_line(line: str) -> str:
