@@ -127,39 +127,42 @@ def latest_version(session: Session, document_id: int) -> Version | None:
     return session.exec(query).first()
 
 
-def list_tracked(session: Session, *, include_inactive: bool = False) -> list[Tracked]:
-    """Every (active) document with its vendor and latest version, sorted by vendor then type."""
+def _documents(session: Session, *, include_inactive: bool) -> list[tuple[Document, Vendor]]:
     query = select(Document, Vendor).join(Vendor, col(Document.vendor_id) == col(Vendor.id))
     if not include_inactive:
         query = query.where(Document.active == True)  # noqa: E712 (SQL expression)
-    rows = session.exec(query.order_by(Vendor.slug, Document.slug)).all()
+    return [(doc, vendor) for doc, vendor in session.exec(query.order_by(Vendor.slug, Document.slug)).all()]
+
+
+def list_tracked(session: Session, *, include_inactive: bool = False) -> list[Tracked]:
+    """Every (active) document with its vendor and latest version, sorted by vendor then type."""
+    rows = _documents(session, include_inactive=include_inactive)
     return [Tracked(doc, vendor, latest_version(session, doc.id or 0)) for doc, vendor in rows]
 
 
 def resolve(session: Session, ref: str) -> Tracked:
     """Find the one document ``ref`` names: an id, ``vendor/type``, a URL, or a vendor with one document."""
     ref = ref.strip()
-    candidates = [t for t in list_tracked(session, include_inactive=True) if _matches(t, ref)]
-    active = [t for t in candidates if t.document.active]
-    found = active or candidates
+    candidates = [row for row in _documents(session, include_inactive=True) if _matches(*row, ref)]
+    found = [row for row in candidates if row[0].active] or candidates
     if len(found) == 1:
-        return found[0]
+        doc, vendor = found[0]
+        return Tracked(doc, vendor, latest_version(session, doc.id or 0))
     if not found:
         raise NotFoundError(f"no tracked document matches {ref!r}; `clausewatch list` shows what is tracked")
-    names = ", ".join(t.ref for t in found)
+    names = ", ".join(f"{vendor.slug}/{doc.slug}" for doc, vendor in found)
     raise AmbiguousError(f"{ref!r} matches several documents: {names}; name one as vendor/type")
 
 
-def _matches(tracked: Tracked, ref: str) -> bool:
+def _matches(doc: Document, vendor: Vendor, ref: str) -> bool:
     """Whether ``ref`` names this document by id, URL, vendor/type slug, or vendor alone."""
     if ref.isdigit():
-        return tracked.document.id == int(ref)
+        return doc.id == int(ref)
     if "://" in ref:
-        return tracked.document.url.rstrip("/") == ref.rstrip("/")
+        return doc.url.rstrip("/") == ref.rstrip("/")
     vendor_part, _, type_part = ref.partition("/")
-    if slugify(vendor_part) not in (tracked.vendor.slug, slugify(tracked.vendor.name)):
+    if slugify(vendor_part) not in (vendor.slug, slugify(vendor.name)):
         return False
     if not type_part:
         return True
-    wanted = slugify(type_part)
-    return wanted == tracked.document.slug or slugify(canonical_doc_type(type_part)) == tracked.document.slug
+    return doc.slug in (slugify(type_part), slugify(canonical_doc_type(type_part)))

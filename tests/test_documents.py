@@ -1,0 +1,48 @@
+"""Resolving what users type to one tracked document, on both backends."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from core import documents
+from core.errors import AmbiguousError, NotFoundError, UsageError
+from core.storage import database
+
+
+def test_references_resolve_to_one_document(engine: Engine) -> None:
+    with database.session_scope(engine) as session:
+        terms = documents.track(session, "https://zoom.example/terms", "Zoom", "tos")
+        privacy = documents.track(session, "https://zoom.example/privacy", "Zoom", "Privacy Policy")
+        documents.track(session, "https://acme.example/terms", "Acme Corp", "Terms of Service")
+    with database.session_scope(engine) as session:
+        assert documents.resolve(session, "zoom/privacy").document.id == privacy.id
+        assert documents.resolve(session, "Zoom/Terms of Service").document.id == terms.id
+        assert documents.resolve(session, "https://zoom.example/privacy/").document.id == privacy.id
+        assert documents.resolve(session, str(terms.id)).ref == "zoom/terms-of-service"
+        assert documents.resolve(session, "acme corp").ref == "acme-corp/terms-of-service"
+        with pytest.raises(AmbiguousError, match="zoom/privacy-policy, zoom/terms-of-service"):
+            documents.resolve(session, "zoom")
+        with pytest.raises(NotFoundError, match="clausewatch list"):
+            documents.resolve(session, "globex")
+
+
+def test_untracked_documents_step_aside_but_stay_reachable(engine: Engine) -> None:
+    with database.session_scope(engine) as session:
+        documents.track(session, "https://zoom.example/terms", "Zoom", "tos")
+        documents.track(session, "https://zoom.example/privacy", "Zoom", "privacy")
+        documents.untrack(session, "zoom/privacy")
+    with database.session_scope(engine) as session:
+        assert documents.resolve(session, "zoom").ref == "zoom/terms-of-service"
+        assert not documents.resolve(session, "zoom/privacy").document.active
+        assert [t.ref for t in documents.list_tracked(session)] == ["zoom/terms-of-service"]
+
+
+def test_track_validates_its_input(engine: Engine) -> None:
+    with database.session_scope(engine) as session:
+        with pytest.raises(UsageError, match="not an http"):
+            documents.track(session, "file:///etc/passwd", "Zoom", "tos")
+        with pytest.raises(UsageError, match="vendor name is empty"):
+            documents.track(session, "https://zoom.example/", "  ", "tos")
+        with pytest.raises(UsageError, match="interval must be positive"):
+            documents.track(session, "https://zoom.example/", "Zoom", "tos", interval_hours=0)
