@@ -37,14 +37,14 @@ def change_label(change: Change) -> str:
 
 
 def word_diff(diff: str) -> Text:
-    """A ``[-removed-]{+added+}`` word diff as red struck-through and green text."""
+    """A ``[-removed-]{+added+}`` word diff, coloured; the markers stay so it reads without colour too."""
     text, last = Text(), 0
     for match in _WORD_DIFF.finditer(diff):
         text.append(diff[last : match.start()])
         if match["removed"] is not None:
-            text.append(match["removed"], style="red strike")
+            text.append(f"[-{match['removed']}-]", style="red")
         else:
-            text.append(match["added"], style="bold green")
+            text.append(f"{{+{match['added']}+}}", style="bold green")
         last = match.end()
     text.append(diff[last:])
     return text
