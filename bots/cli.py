@@ -122,7 +122,8 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
         latest = t.latest.effective_date.isoformat() if t.latest else "-"
         tracking = f"every {t.document.check_interval_hours:g}h" if t.document.active else "untracked"
         state = t.document.state + (f": {t.document.last_error}" if t.document.last_error else "")
-        table.add_row(str(t.document.id), t.ref, t.document.doc_type, state, latest, tracking, t.document.url)
+        cells = (str(t.document.id), t.ref, t.document.doc_type, state, latest, tracking, t.document.url)
+        table.add_row(*(Text(cell) for cell in cells))  # vendor-controlled text is never rich markup
     out.print(table)
 
 

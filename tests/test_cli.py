@@ -92,6 +92,13 @@ async def test_bad_database_url_is_one_clear_line(cli: Cli) -> None:
     assert err.startswith("error: cannot open the database") and "Traceback" not in err
 
 
+async def test_vendor_text_is_never_terminal_markup(cli: Cli, vendor_site: VendorSite) -> None:
+    vendor_site.publish_raw("/[/bold]", b"x", "image/png")
+    await cli("track", vendor_site.url("/[/bold]"), "--vendor", "[red]Evil[/red]", "--type", "[/x] terms")
+    out, _ = await cli("list")
+    assert "[/bold]" in out and "image/png" in out
+
+
 async def test_unreachable_site_is_recorded_not_fatal(cli: Cli, vendor_site: VendorSite) -> None:
     await cli("track", "http://127.0.0.1:9/terms", "--vendor", "Gone", "--type", "privacy")
     out, _ = await cli("list", "--json")
