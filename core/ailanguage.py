@@ -38,12 +38,20 @@ DATA_CATEGORIES = (
     "inputs_outputs",
     "usage_data",
     "public_content",
-    "voice_media",
+    "audio_voice",
+    "images",
+    "video",
+    "text_transcripts",
+    "sensor_vehicle",
+    "health_data",
     "feedback",
     "service_content",
     "service_outputs",
     "unspecified",
 )
+
+_MEDIA = frozenset({"audio_voice", "images", "video", "text_transcripts"})
+"""Categories of recorded media and text: a "recording" is audio unless it is a video one."""
 
 _PERMISSIVENESS: dict[str, int] = {"always": 3, "opt_out": 2, "consent": 1, "never": 0, "prohibited": 0}
 
@@ -235,10 +243,42 @@ _DATA_LEXICON: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     (
-        "voice_media",
+        "audio_voice",
         re.compile(
-            r"\b(?:voice|audio|video|recordings?|transcripts?|transcriptions?|images?|photos?|photographs?"
-            r"|screen sharing)\b"
+            r"\b(?:voices?|audio|(?:voice|audio|call|sound) recordings?|speech|utterances?|voice commands?)\b"
+            r"|\brecordings? of (?:your |the )?(?:voice|calls?|speech|conversations?)"
+        ),
+    ),
+    (
+        "images",
+        re.compile(
+            r"\b(?:images?|imagery|photos?|photographs?|pictures?|selfies?|artworks?|illustrations?)\b"
+        ),
+    ),
+    (
+        "video",
+        re.compile(
+            r"\b(?:videos?|footage|video recordings?|screen[- ](?:sharing|recordings?)|livestreams?)\b"
+        ),
+    ),
+    (
+        "text_transcripts",
+        re.compile(
+            r"\b(?:transcripts?|transcriptions?|captions?|comments?|texts?|written content|summaries)\b"
+        ),
+    ),
+    (
+        "sensor_vehicle",
+        re.compile(
+            r"\b(?:sensors?|telematics|lidar|radar)\b|\b(?:driving|vehicle|car|sensor|camera|telemetry)[- ]"
+            r"(?:data|information|readings?|signals?)"
+        ),
+    ),
+    (
+        "health_data",
+        re.compile(
+            r"\b(?:health|medical|biometric|genetic|clinical)\b"
+            r"|\b(?:fitness|sleep|heart[- ]rate|wellness)[- ](?:data|information|readings?|metrics)"
         ),
     ),
     ("feedback", re.compile(r"\b(?:feedback|ratings?|thumbs)\b")),
@@ -260,6 +300,8 @@ _BOUNDARY = re.compile(
     r"|notwithstanding)\b"
     r"|,\s+(?:and|or|so|while)\s+(?=(?:we|you|they|it|users?|customers?|third parties)\b)"
 )
+# a word of the setting named between a split phrasal verb ("turn the Photo Sharing control off")
+_SETTING_NAME = r"(?:\s+(?!(?:and|or|to|from|between|in|into)\b)[\w\"'\u201c\u201d-]+)"
 _CONSENT = re.compile(
     r"\bwithout\b(?:\W+\w+){0,5}?\W+(?:consent|permission|authori[sz]ation|instructions?|approval|agreement"
     r"|opt[- ]?in|affirmative)"
@@ -271,12 +313,20 @@ _CONSENT = re.compile(
     r"|you (?:instruct|permit|allow))"
     r"|\b(?:except|unless|other than)\b(?:\W+\w+){0,4}?\W+you (?:have )?(?:\w+ly )?"
     r"(?:consent|agree|opt(?:ed)?[- ]?in|instruct|permit|allow|choose to (?:share|allow|opt in|participate))"
+    # settings: "if you turn on X", "if you switch the setting on", "only when X is switched on"
+    rf"|\b(?:if|when|once|after) you (?:turn|switch|toggle){_SETTING_NAME}{{0,4}}?\s+on\b"
+    r"|\bonly (?:if|when|where|once|after)\b[^.;]{0,80}?\b(?:is|are|has been|have been)\s+"
+    r"(?:switched|turned|toggled) on\b"
+    r"|\b(?:is|are) (?:switched |turned |set to )?off by default\b"
 )
 _OPT_OUT = re.compile(
     r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunless you\b(?:\W+\w+){0,4}?\W+(?:object|disable|turn|decline|withdraw)"
     r"|\b(?:can|may) (?:choose to )?(?:turn off|disable|object|withdraw|decline"
     r"|instruct\b(?:\W+\w+){0,3}\W+not)"
     r"|\bif you do(?: not|n't) want\b|\bif you (?:turn off|disable|switch off|deactivate|toggle off)\b"
+    rf"|\b(?:if|when|once) you (?:turn|switch|toggle){_SETTING_NAME}{{1,4}}?\s+off\b"
+    r"|\b(?:can|may) (?:choose|control|decide|manage) whether\b"
+    r"|\b(?:is|are) (?:switched |turned |set to )?on by default\b"
     r"|\b(?:turned off|deactivated|disabled) the\b|\bright to object\b"
 )
 _EVEN_IF = re.compile(r"\beven (?:if|when|after|though) you\b(?:\W+\w+){0,3}?\W+opt")
@@ -345,6 +395,7 @@ _VENDOR_SUBJECT = re.compile(
 _COMPETING = re.compile(r"\bcompet\w*")
 _ANAPHORA = re.compile(
     r"\b(?:this|such|that|these|those)\s+(?:use|uses|processing|training|purposes?|activit\w+|practice)\b"
+    r"|\b(?:this|the|that)\s+(?:setting|control|option|toggle|switch|preference)\b"
     r"|\b(?:opt|object)(?:[- ]?out)? (?:of|from|to) (?:it|this|that|them)\b",
     re.IGNORECASE,
 )
@@ -398,6 +449,11 @@ def normalised_words(text: str) -> str:
 
 def _lower(text: str) -> str:
     """Lower-case analysis form with link targets dropped and AI abbreviations made unambiguous."""
+    return _analysed(text).lower()
+
+
+def _analysed(text: str) -> str:
+    """``_lower`` before lower-casing: the same offsets, with the capitals of names kept."""
     text = _LINK.sub(lambda m: m.group(1) or "", text)
 
     def token(m: re.Match[str]) -> str:
@@ -410,7 +466,7 @@ def _lower(text: str) -> str:
             return "genaiterm"
         return "aiterm"
 
-    return _ABBREVIATIONS.sub(token, text).lower()
+    return _ABBREVIATIONS.sub(token, text)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -482,13 +538,37 @@ def _ml_model_near(low: str, start: int, end: int, before: int, after: int) -> b
     return bool(_MODEL.search(near)) and not _NON_ML_MODEL.search(near)
 
 
+_SKILL = re.compile(
+    r"\bhow to\b|\bteach(?:es|ing)?\b(?:\s+[\w-]+){0,3}?\s+(?:how )?to\b"
+    r"|\blearn(?:s|ed|ing)?\s+(?:how )?to\b"
+)
+
+
+_SKILL_NOT = re.compile(
+    r"\b(?:opt|object|stop|prevent|control|turn|switch|disable|manage|change|limit|withdraw|delete|request"
+    r"|we|us|use[sd]?|using|shar\w+)\b"
+)
+
+
+def _skill(low: str, start: int) -> bool:
+    """Whether the verb at ``start`` is a skill taught or learnt ("teaches students how to build and train
+    models", "learn to fine-tune a model"): a description of a course, not of a practice."""
+    head = low[:start]
+    cut = max(head.rfind("."), head.rfind(";"), head.rfind(":"))
+    window = " ".join(head[cut + 1 :].split()[-10:])
+    m = _SKILL.search(window)
+    # "how to opt out of us using your data to train ..." is about the practice, not a skill
+    return m is not None and not _SKILL_NOT.search(window[m.end() :])
+
+
 def _anchors(low: str) -> list[_Anchor]:
     """Where the text speaks of training AI, earliest first."""
     anchors: list[_Anchor] = []
     for m in _TRAIN.finditer(low):
         after = low[m.end() : m.end() + 120]
         if (
-            _PEOPLE.match(after)
+            _skill(low, m.start())
+            or _PEOPLE.match(after)
             or _COURSE.match(after)
             or _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()])
         ):
@@ -523,7 +603,11 @@ def _anchors(low: str) -> list[_Anchor]:
                 continue
         elif _EXCLUDING.search(obj[: hit.start()]):
             continue
-        if _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()]) or not _DATA_NOUNS.search(low):
+        if (
+            _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()])
+            or not _DATA_NOUNS.search(low)
+            or _skill(low, m.start())
+        ):
             continue
         anchors.append(_Anchor(m.start(), "develop"))
     if not anchors:
@@ -574,7 +658,7 @@ def _data(low: str) -> frozenset[str]:
     # bare "content" and "information" are what the more specific categories are made of
     if "content" in found:
         found.discard("content")
-        if not found & {"inputs_outputs", "public_content", "voice_media", "customer_content"}:
+        if not found & {"inputs_outputs", "public_content", "customer_content", *_MEDIA}:
             found.add("customer_content")
     generic_only = not re.search(
         r"\bpersonal\b|\byour (?:information|data)|\binformation (?:about|from) you", low
@@ -634,12 +718,26 @@ def _row_condition(row: str) -> Condition | None:
     return None
 
 
-def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str) -> Actor:
+_SHARE_NEGATED = re.compile(r"\b(?:not|never|no longer|neither|nor)\b|n't\b")
+
+
+def _shared_with_third_parties(whole: str, anchor: int) -> bool:
+    """Whether the text shares the data with third parties: a separate promise after the training words
+    ("..., and does not disclose them to third parties") is not sharing, and leaves the training the
+    vendor's own; a negated sharing that governs the training ("we do not share it for AI training") is."""
+    for m in _SHARE.finditer(whole):
+        before = " ".join(whole[: m.start()].split()[-3:])
+        if m.start() < anchor or not _SHARE_NEGATED.search(before):
+            return True
+    return False
+
+
+def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, anchor: int) -> Actor:
     if negated and _USER_RULE.search(governing):
         return "user"
     if not negated and _USER_PERMISSION.search(governing) and not _VENDOR_SUBJECT.search(governing):
         return "user"
-    if _SHARE.search(whole):
+    if _shared_with_third_parties(whole, anchor):
         return "third_party"
     if (_THIRD_SUBJECT.search(low_body) or _THIRD_SUBJECT.search(governing)) and not _VENDOR_SUBJECT.search(
         body.split(":")[0]
@@ -648,6 +746,24 @@ def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str) 
     if negated and _PASSIVE_RULE.search(governing):
         return "user"
     return "vendor"
+
+
+def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
+    """The anchor that frames the statement: the earliest, unless it is part of a capitalised name (a
+    product, an add-on, a programme called "... Training ...") and a later anchor is not."""
+    cased = _analysed(body)
+    if len(cased) != len(low_body):
+        return anchors[0]
+
+    def named(anchor: _Anchor) -> bool:
+        word = cased[anchor.start : anchor.start + 1]
+        before = cased[: anchor.start].split()
+        # capitalised in the middle of a sentence: a word of a name
+        return word.isupper() and bool(before) and not before[-1].endswith((".", ":", "!", "?"))
+
+    if not named(anchors[0]):
+        return anchors[0]
+    return next((a for a in anchors if not named(a)), anchors[0])
 
 
 def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Statement]:
@@ -660,7 +776,7 @@ def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Stateme
         return []
     low_lead = _lower(unit.lead) if unit.lead else ""
     whole = f"{low_lead} {low_body}" if low_lead else low_body
-    anchor = anchors[0]
+    anchor = _main_anchor(anchors, body, low_body)
     # negation and modality are read in the anchor's own clause; for an item that begins with the
     # anchor's clause, the words that introduce the item ("You may not:") govern it
     segment_text = _segment_before(low_body, anchor.start)
@@ -675,7 +791,8 @@ def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Stateme
     if prohibited_after:  # "scraping content for AI training is prohibited"
         negated = True
         governing = f"{governing} {_clause_after(low_body, anchor.start)}"
-    actor = _actor(negated, governing, whole, low_body, body)
+    anchor_in_whole = anchor.start + (len(low_lead) + 1 if low_lead else 0)
+    actor = _actor(negated, governing, whole, low_body, body, anchor_in_whole)
 
     condition: Condition
     if actor == "user":
@@ -715,13 +832,19 @@ def _read_clause(text: str, lead: str | None, kind: str, clause_id: str | None) 
     previous_read = False
     for unit in _units(text, lead, kind):
         read = _read(unit, clause_id, row=kind == "row") if _has_cue(unit.body) else []
-        if not read and previous_read and out[-1].condition == "always" and _ANAPHORA.search(unit.body):
-            # "You can opt out of this use in your settings." conditions the statement just made
+        if (
+            not read
+            and previous_read
+            and out[-1].condition in ("always", "opt_out")
+            and _ANAPHORA.search(unit.body)
+        ):
+            # "You can opt out of this use in your settings." conditions the statement just made;
+            # "This setting is off by default." makes a control an opt-in
             low = _lower(unit.body)
             condition: Condition | None = (
-                "opt_out" if _OPT_OUT.search(low) else "consent" if _CONSENT.search(low) else None
+                "consent" if _CONSENT.search(low) else "opt_out" if _OPT_OUT.search(low) else None
             )
-            if condition is not None:
+            if condition is not None and _PERMISSIVENESS[condition] < out[-1].permissiveness:
                 last = out[-1]
                 out[-1] = replace(last, condition=condition, sentence=f"{last.sentence} {unit.body}")
                 continue

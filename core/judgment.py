@@ -36,12 +36,28 @@ Direction = Literal["expands", "restricts", "mixed", "neutral"]
 Severity = Literal["high", "medium", "low", "none"]
 
 _SENSITIVE_DATA = frozenset(
-    {"personal_data", "customer_content", "inputs_outputs", "voice_media", "public_content", "unspecified"}
+    {
+        "personal_data",
+        "customer_content",
+        "inputs_outputs",
+        "audio_voice",
+        "images",
+        "video",
+        "text_transcripts",
+        "sensor_vehicle",
+        "health_data",
+        "public_content",
+        "unspecified",
+    }
 )
 _ACTOR_ORDER = ("third_party", "vendor", "user")
 LOST_DOCUMENT_RATIO = 0.3
 """A new version with fewer than this share of the old version's words lost the document, not terms."""
 _MIN_WORDS_FOR_LOSS = 300
+_REWRITE_SIMILARITY = 0.7
+"""Word similarity above which a changed statement is the rewrite of a removed one, whatever it now says."""
+_SAME_CLAUSE_SIMILARITY = 0.55
+"""The same, for two statements of the same clause."""
 
 
 @dataclass(frozen=True)
@@ -174,8 +190,44 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
     old_norms = {s.norm for s in old}
     new_norms = {s.norm for s in new}
     added = _dedupe([s for s in new if s.norm not in old_norms])
+    unchanged = [s for s in new if s.norm in old_norms]
     removed = _dedupe([s for s in old if s.norm not in new_norms])
     deltas: list[Delta] = []
+
+    # a sentence rewritten in place: pair it with its old text first, then compare meanings, so that two
+    # rewritten sentences that swapped meanings do not cancel out as rewordings of each other
+    pairs = sorted(
+        (
+            (score, j, i)
+            for j, a in enumerate(added)
+            for i, r in enumerate(removed)
+            if a.actor == r.actor and a.purpose == r.purpose
+            for score in (_similarity(a.norm, r.norm),)
+            if score >= _REWRITE_SIMILARITY
+            or (score >= _SAME_CLAUSE_SIMILARITY and a.clause_id is not None and a.clause_id == r.clause_id)
+        ),
+        key=lambda t: -t[0],
+    )
+    paired_added: set[int] = set()
+    paired_removed: set[int] = set()
+    for score, j, i in pairs:
+        if j in paired_added or i in paired_removed:
+            continue
+        a, r = added[j], removed[i]
+        if a.key == r.key:
+            if score < 0.6:
+                continue  # left to the matching of meanings below
+            scope_delta = _scope_delta(r, a)
+            if scope_delta:
+                deltas.append(scope_delta)
+        else:
+            replaced = _replacement(r, a)
+            if replaced:
+                deltas.append(replaced)
+        paired_added.add(j)
+        paired_removed.add(i)
+    added = [a for j, a in enumerate(added) if j not in paired_added]
+    removed = [r for i, r in enumerate(removed) if i not in paired_removed]
 
     # same meaning, other words: a rewording (possibly of the enumerated scope)
     matched_removed: set[int] = set()
@@ -211,6 +263,11 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
             if close and (best is None or score > best[0]):
                 best = (score, i)
         if best is None:
+            conditioned = _conditions_unchanged(a, unchanged, added=True)
+            if conditioned is not False:
+                if conditioned is not None:
+                    deltas.append(conditioned)
+                continue
             direction: Direction = "restricts" if a.negated else "expands"
             what = (
                 "prohibition"
@@ -228,12 +285,53 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
     for i, r in enumerate(rest_removed):
         if i in used:
             continue
+        conditioned = _conditions_unchanged(r, unchanged, added=False)
+        if conditioned is not False:
+            if conditioned is not None:
+                deltas.append(conditioned)
+            continue
         direction = "expands" if r.negated else "restricts"
         what = (
             "prohibition" if r.actor == "user" and r.negated else "commitment" if r.negated else "permission"
         )
         deltas.append(Delta(direction, r.actor, None, r, f"{what} removed"))
     return deltas
+
+
+def _conditions_unchanged(
+    statement: Statement, unchanged: list[Statement], added: bool
+) -> Delta | Literal[False] | None:
+    """An added (removed) statement that puts a condition on (takes one off) a permission both versions carry.
+
+    "You can turn this off in Settings" next to an unchanged "We use your posts to train our models" is a
+    control added to the permission, not a new permission: less permissive than the unchanged statement
+    (same actor and purpose, overlapping data), it restricts training when added and expands it when
+    removed; as permissive and about no more data, it only repeats the unchanged one (``None``: no change).
+    ``False`` when no unchanged statement bears on it.
+    """
+    related = [
+        u
+        for u in unchanged
+        if u.actor == statement.actor
+        and u.purpose == statement.purpose
+        and u.data & statement.data
+        and "unspecified" not in u.data | statement.data
+    ]
+    if not related:
+        return False
+    if any(statement.permissiveness < u.permissiveness for u in related):
+        direction: Direction = "restricts" if added else "expands"
+        what = "control added to" if added else "control removed from"
+        return Delta(
+            direction,
+            statement.actor,
+            statement if added else None,
+            None if added else statement,
+            f"{what} an unchanged permission ({statement.condition})",
+        )
+    if any(statement.permissiveness == u.permissiveness and statement.data <= u.data for u in related):
+        return None
+    return False
 
 
 def _has_copy(statement: Statement, others: list[Statement]) -> bool:

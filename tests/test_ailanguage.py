@@ -30,7 +30,7 @@ def _one(sentence: str) -> Statement:
             "We may use voice recordings to improve our speech recognition.",
             "vendor",
             "always",
-            {"voice_media"},
+            {"audio_voice"},
         ),
         ("We use your feedback to fine-tune our assistant.", "vendor", "always", {"feedback"}),
         (
@@ -279,3 +279,85 @@ def test_split_sentences_keeps_abbreviations() -> None:
         "We train them.",
         "Really?",
     ]
+
+
+# settings-style consent and opt-out
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("If you switch on Share Clips, we use your clips to train our vision models.", "consent"),
+        ('When you toggle "Improve the Assistant" on, your chats are used to train our models.', "consent"),
+        ("Only once Research Mode is turned on do we use your sketches to train our models.", "consent"),
+        ("If you switch the Learning option off, we stop using your notes to train our models.", "opt_out"),
+        (
+            "You can decide whether your reviews are used to train our machine learning models with the "
+            "Review Sharing setting.",
+            "opt_out",
+        ),
+        (
+            "You can decide whether your reviews are used to train our machine learning models with the "
+            "Review Sharing setting. This setting is off by default.",
+            "consent",
+        ),
+        (
+            "We use your recipes to train our AI models. You can change this option at any time; the option "
+            "is on by default.",
+            "opt_out",
+        ),
+        (
+            "We use your recipes to train our AI models. The toggle is switched off by default.",
+            "consent",
+        ),
+    ],
+)
+def test_settings_controls(text: str, condition: str) -> None:
+    assert _one(text).condition == condition
+
+
+def test_finer_data_categories() -> None:
+    assert _one("We use your voice commands to train our AI models.").data == {"audio_voice"}
+    assert _one("We use your photos and videos to train our AI models.").data == {"images", "video"}
+    assert _one("We use call transcripts to train our AI models.").data == {"text_transcripts"}
+    assert _one("We use sensor readings and vehicle data to train our machine learning models.").data == {
+        "sensor_vehicle"
+    }
+    assert _one("We use your heart-rate data to train our machine learning models.").data == {"health_data"}
+
+
+def test_negated_sharing_does_not_make_a_third_party_actor() -> None:
+    found = _one(
+        "Acme does not use your files to train its models, and does not disclose them to outside model "
+        "providers."
+    )
+    assert found.actor == "vendor"
+    assert found.condition == "never"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The workshop teaches apprentices how to gather data and build, train and evaluate neural networks.",
+        "In this course you learn to fine-tune language models on your own data.",
+        "Our bootcamp teaches engineers to develop machine learning models from public data.",
+    ],
+)
+def test_skills_taught_are_not_practices(sentence: str) -> None:
+    assert statements(sentence) == []
+
+
+def test_a_capitalised_name_does_not_frame_the_statement() -> None:
+    found = _one(
+        "Where your plan includes the Model Training Pack, you may use the Stock Files to train machine "
+        "learning models."
+    )
+    assert found.actor == "user"
+
+
+def test_how_to_control_the_practice_is_still_read() -> None:
+    found = _one("This page explains how to stop us using your sketches to train our AI models.")
+    assert found.actor == "vendor"
+
+
+def test_a_split_phrasal_verb_does_not_span_a_conjunction() -> None:
+    found = _one("When you switch devices or log on, we use your sketches to train our AI models.")
+    assert found.condition == "always"

@@ -223,3 +223,51 @@ def test_ai_paragraph_split_in_two_is_cosmetic() -> None:
     two = "We may use your content to train our AI models.\n\nWe may also share it with our partners."
     verdict = _judge(one, two)
     assert not verdict.ai_training_change and not verdict.substantive
+
+
+def test_swapped_rewrites_do_not_cancel_out() -> None:
+    old = (
+        "We use your call recordings to train our speech models.\n\n"
+        "We do not use your chat logs for model training."
+    )
+    new = (
+        "We no longer use your call recordings to train our speech models.\n\n"
+        "We may use anonymised chat logs to train and improve our language models."
+    )
+    verdict = _judge(old, new)
+    assert verdict.ai_training_change
+    assert verdict.direction == "mixed"
+
+
+def test_a_control_added_to_an_unchanged_permission_restricts() -> None:
+    permission = "We use your photos and captions to train our AI models."
+    control = (
+        "You can decide whether your photos are used to train our AI models with the Photo Sharing setting."
+    )
+    verdict = _judge(permission, f"{permission}\n\n{control}")
+    assert verdict.ai_training_change
+    assert verdict.direction == "restricts"
+    verdict = _judge(f"{permission}\n\n{control}", permission)
+    assert verdict.direction == "expands"
+
+
+def test_repeating_an_unchanged_permission_is_not_a_change() -> None:
+    permission = "We use your photos and captions to train our AI models."
+    repeat = "In short, your photos may be used to train our artificial intelligence systems."
+    verdict = _judge(permission, f"{permission}\n\n{repeat}")
+    assert not verdict.ai_training_change, verdict.explanation
+
+
+def test_more_kinds_of_media_widen_the_data() -> None:
+    verdict = _judge(
+        "We use your voice commands to improve our speech recognition models.",
+        "We use your voice commands, together with dashcam images and driving data, to train our "
+        "speech recognition and driver-assistance models.",
+    )
+    assert verdict.ai_training_change
+    assert verdict.direction == "expands"
+
+
+def test_a_course_about_training_models_is_not_a_change() -> None:
+    verdict = _judge("", "The programme teaches students how to clean data and train their own models.")
+    assert not verdict.ai_training_change, verdict.explanation
