@@ -53,6 +53,9 @@ DATA_CATEGORIES = (
 _MEDIA = frozenset({"audio_voice", "images", "video", "text_transcripts"})
 """Categories of recorded media and text: a "recording" is audio unless it is a video one."""
 
+SENSITIVE_DATA = frozenset(DATA_CATEGORIES) - {"usage_data", "feedback", "service_content", "service_outputs"}
+"""Data about people or their own content: training on it weighs more than on usage or service data."""
+
 _PERMISSIVENESS: dict[str, int] = {"always": 3, "opt_out": 2, "consent": 1, "never": 0, "prohibited": 0}
 
 

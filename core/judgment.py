@@ -28,28 +28,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from core.ailanguage import Statement, statements
+from core.ailanguage import SENSITIVE_DATA, Statement, statements
 from core.clauses import Clause, ClauseChange, align, segment
 from core.pagecheck import junk_reason
 
 Direction = Literal["expands", "restricts", "mixed", "neutral"]
 Severity = Literal["high", "medium", "low", "none"]
 
-_SENSITIVE_DATA = frozenset(
-    {
-        "personal_data",
-        "customer_content",
-        "inputs_outputs",
-        "audio_voice",
-        "images",
-        "video",
-        "text_transcripts",
-        "sensor_vehicle",
-        "health_data",
-        "public_content",
-        "unspecified",
-    }
-)
 _ACTOR_ORDER = ("third_party", "vendor", "user")
 LOST_DOCUMENT_RATIO = 0.3
 """A new version with fewer than this share of the old version's words lost the document, not terms."""
@@ -409,7 +394,7 @@ def _severity(direction: Direction, decisive: list[Delta]) -> Severity:
             s = d.added or d.removed
             if s is None or d.actor == "user" or d.direction != "expands":
                 continue
-            if s.data & _SENSITIVE_DATA and (d.added is None or d.added.condition in ("always", "opt_out")):
+            if s.data & SENSITIVE_DATA and (d.added is None or d.added.condition in ("always", "opt_out")):
                 return "high"
     return "medium"
 
