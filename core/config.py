@@ -25,6 +25,7 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default_factory=default_database_url)
     allow_private_urls: bool = False
+    allowed_networks: str = ""
     fetch_timeout: float = 30.0
     fetch_max_bytes: int = 10 * 1024 * 1024
     fetch_max_redirects: int = 5

@@ -24,9 +24,10 @@ from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from core.config import Settings
-from core.errors import BlockedAddressError, FetchError, UnsupportedContentError
+from core.errors import BlockedAddressError, ClausewatchError, FetchError, UnsupportedContentError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ACCEPT = (
     "text/html,application/xhtml+xml,application/pdf;q=0.9,text/plain;q=0.8,text/markdown;q=0.8,*/*;q=0.1"
@@ -60,6 +61,7 @@ class FetchPolicy:
     concurrency: int = 32
     user_agent: str = "clausewatch/0.1"
     allow_private: bool = False
+    allowed_networks: tuple[IPNetwork, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> FetchPolicy:
@@ -73,6 +75,7 @@ class FetchPolicy:
             concurrency=settings.fetch_concurrency,
             user_agent=settings.user_agent,
             allow_private=settings.allow_private_urls,
+            allowed_networks=parse_networks(settings.allowed_networks),
         )
 
 
@@ -131,11 +134,26 @@ def _address_kind(address: IPAddress) -> str | None:
     return next((kind for kind, matches in checks if matches), None)
 
 
-def blocked_reason(address: IPAddress) -> str | None:
-    """Say why fetching from this address is refused ("10.0.0.1 is a private address"), or None if allowed."""
+def parse_networks(text: str) -> tuple[IPNetwork, ...]:
+    """The comma-separated CIDR networks of ``CLAUSEWATCH_ALLOWED_NETWORKS``, or a clear error."""
+    networks = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ClausewatchError(f"CLAUSEWATCH_ALLOWED_NETWORKS: {item!r} is not a CIDR network") from None
+    return tuple(networks)
+
+
+def blocked_reason(address: IPAddress, allowed: tuple[IPNetwork, ...] = ()) -> str | None:
+    """Say why fetching from this address is refused ("10.0.0.1 is a private address"), or None if allowed.
+
+    ``allowed`` networks are reachable even when private: an operator's intranet vendor mirror, say, without
+    opening the cloud metadata service or the rest of the network.
+    """
     effective = _effective_address(address)
     kind = _address_kind(effective)
-    if kind is None:
+    if kind is None or any(effective in network for network in allowed):
         return None
     shown = str(address) if effective == address else f"{address} ({effective})"
     article = "an" if kind[0] in "aeiou" else "a"
@@ -178,8 +196,9 @@ class GuardedResolver(AbstractResolver):
     checked is the address that is used; checking in a separate lookup would let DNS rebinding slip through.
     """
 
-    def __init__(self, inner: AbstractResolver | None = None) -> None:
+    def __init__(self, inner: AbstractResolver | None = None, allowed: tuple[IPNetwork, ...] = ()) -> None:
         self._inner = inner if inner is not None else DefaultResolver()
+        self._allowed = allowed
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
@@ -187,7 +206,7 @@ class GuardedResolver(AbstractResolver):
         """Resolve ``host`` and raise ``BlockedAddressError`` if any of its addresses is not public."""
         results = await self._inner.resolve(host, port, family)
         for result in results:
-            reason = blocked_reason(ipaddress.ip_address(result["host"]))
+            reason = blocked_reason(ipaddress.ip_address(result["host"]), self._allowed)
             if reason is not None:
                 raise _BlockedHost(host, reason)
         return results
@@ -371,17 +390,23 @@ def _conditional_headers(etag: str | None, last_modified: str | None) -> dict[st
 class Fetcher:
     """Fetches pages politely and safely; one instance shares its connections and per-host limits.
 
-    Use as ``async with Fetcher(policy) as fetcher: await fetcher.fetch(url)``.
+    Use as ``async with Fetcher(policy) as fetcher: await fetcher.fetch(url)``. ``dns`` replaces the system
+    resolver under the address guard (tests, or a deployment with its own DNS client).
     """
 
-    def __init__(self, policy: FetchPolicy) -> None:
+    def __init__(self, policy: FetchPolicy, dns: AbstractResolver | None = None) -> None:
         self._policy = policy
+        self._dns = dns
         self._session: aiohttp.ClientSession | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
 
     async def __aenter__(self) -> Fetcher:
         """Open the session; the guarded resolver is installed unless private addresses are allowed."""
-        resolver = None if self._policy.allow_private else GuardedResolver()
+        resolver = (
+            self._dns
+            if self._policy.allow_private
+            else GuardedResolver(self._dns, self._policy.allowed_networks)
+        )
         self._session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._policy.concurrency, resolver=resolver),
             timeout=aiohttp.ClientTimeout(total=self._policy.timeout),
@@ -420,7 +445,8 @@ class Fetcher:
         """Parse a URL and refuse a non-public IP literal: aiohttp connects to those without resolving."""
         url = _parse_url(target)
         address = ip_literal(url.raw_host or "")
-        reason = None if address is None or self._policy.allow_private else blocked_reason(address)
+        allowed = self._policy.allowed_networks
+        reason = None if address is None or self._policy.allow_private else blocked_reason(address, allowed)
         if reason is not None:
             raise BlockedAddressError(_refusal(str(url), reason))
         return url

@@ -21,7 +21,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from pytest_aiohttp import AiohttpServer
 
 from core import fetching
-from core.errors import BlockedAddressError, FetchError, UnsupportedContentError
+from core.errors import BlockedAddressError, ClausewatchError, FetchError, UnsupportedContentError
 from core.fetching import (
     Fetcher,
     FetchPolicy,
@@ -707,17 +707,19 @@ async def test_default_resolver_blocks_localhost() -> None:
         await resolver.close()
 
 
+# The operator allows only 127.0.0.1 (where the local "vendor" listens); names come from StaticResolver in
+# place of DNS, so every other address still goes through the real check.
+VENDOR_ONLY = replace(LOCAL, allow_private=False, allowed_networks=(ipaddress.ip_network("127.0.0.1/32"),))
+
+
+async def fetch_via_dns(url: str, policy: FetchPolicy = VENDOR_ONLY) -> fetching.FetchResult:
+    """Fetch one URL with names resolved by ``StaticResolver``."""
+    async with Fetcher(policy, dns=StaticResolver()) as fetcher:
+        return await fetcher.fetch(url)
+
+
 @pytest.fixture
-def vendor_dns(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pretend that 127.0.0.1 is public and serve names from ``StaticResolver``, so a local server can play a
-    public vendor while every other address still goes through the real check."""
-    real = blocked_reason
-
-    def loopback_is_public(address: fetching.IPAddress) -> str | None:
-        return None if address == ipaddress.ip_address("127.0.0.1") else real(address)
-
-    monkeypatch.setattr(fetching, "blocked_reason", loopback_is_public)
-    monkeypatch.setattr(fetching, "DefaultResolver", StaticResolver)
+def vendor_dns() -> None:
     StaticResolver.table = {"vendor.example": ["127.0.0.1"], "intranet.example": ["10.1.2.3"]}
     StaticResolver.lookups = []
 
@@ -727,7 +729,7 @@ async def test_public_vendor_is_fetched_through_the_guard(serve: Callable[..., A
     served = await serve({"/": html()})
     port = served.base.rsplit(":", 1)[1]
 
-    result = await fetch(f"http://vendor.example:{port}/", GUARDED)
+    result = await fetch_via_dns(f"http://vendor.example:{port}/")
 
     assert result.url == f"http://vendor.example:{port}/"
     assert served.hits == 1
@@ -749,7 +751,7 @@ async def test_redirect_to_private_address_is_refused_at_the_hop(
     port = served.base.rsplit(":", 1)[1]
 
     with pytest.raises(BlockedAddressError) as caught:
-        await fetch(f"http://vendor.example:{port}/", GUARDED)
+        await fetch_via_dns(f"http://vendor.example:{port}/")
 
     assert str(caught.value) == (
         f"refusing to fetch {location}: {reason}; set CLAUSEWATCH_ALLOW_PRIVATE_URLS=true to allow it"
@@ -757,12 +759,21 @@ async def test_redirect_to_private_address_is_refused_at_the_hop(
     assert served.hits == 1
 
 
+def test_allowed_networks_are_parsed_or_refused_clearly() -> None:
+    assert fetching.parse_networks(" 10.1.0.0/16, 127.0.0.1 ,") == (
+        ipaddress.ip_network("10.1.0.0/16"),
+        ipaddress.ip_network("127.0.0.1/32"),
+    )
+    with pytest.raises(ClausewatchError, match="'intranet' is not a CIDR network"):
+        fetching.parse_networks("intranet")
+
+
 @pytest.mark.usefixtures("vendor_dns")
 async def test_blocked_address_is_not_retried() -> None:
     with pytest.raises(
         BlockedAddressError, match=r"^refusing to fetch http://intranet\.example/: 10\.1\.2\.3"
     ):
-        await fetch("http://intranet.example/", replace(GUARDED, retries=3))
+        await fetch_via_dns("http://intranet.example/", replace(VENDOR_ONLY, retries=3))
 
     assert StaticResolver.lookups == ["intranet.example"]
 
