@@ -36,7 +36,12 @@ from core.tracking import CheckReport, check_documents, due_document_ids
 from core.versions import version_at, version_text, versions_of
 
 app = typer.Typer(
-    help="Watch vendors' terms and privacy policies; keep every version; diff them.",
+    help="Watch vendors' terms and privacy policies; keep every version; diff them clause by clause and "
+    "flag changes to AI-training language.",
+    epilog="Start with [bold]clausewatch demo[/]; then [bold]clausewatch track URL --vendor NAME "
+    "--type tos[/], [bold]clausewatch check[/] and [bold]clausewatch changes --ai-only[/]. "
+    "Settings: CLAUSEWATCH_* variables (see README.md).",
+    rich_markup_mode="rich",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
