@@ -49,8 +49,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, emoji=False)
+err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an error stays one line
 
 
 def _settings() -> Settings:
@@ -232,7 +232,7 @@ def show(
             raise NotFoundError(f"{tracked.ref} has no version on or before {as_of or 'today'}")
         text = version_text(session, version)
     err.print(f"{tracked.ref} as of {version.effective_date} (version {version.id})", markup=False)
-    out.print(text, markup=False)
+    sys.stdout.write(text + "\n")  # the stored text exactly, never re-wrapped or styled
 
 
 @app.command()
@@ -244,6 +244,8 @@ def diff(
 ) -> None:
     """Show what changed, clause by clause, between two versions (default: the last change)."""
     start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
+    if start and end and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
         doc_id = tracked.document.id or 0
@@ -269,7 +271,7 @@ def _older(session: Session, doc_id: int, new: Version, start: date | None) -> V
     versions = versions_of(session, doc_id)
     index = next(i for i, v in enumerate(versions) if v.id == new.id)
     if index == 0:
-        raise NotFoundError("only one version is stored, so there is nothing to diff yet")
+        raise NotFoundError(f"there is no version before {new.effective_date} to diff against")
     return versions[index - 1]
 
 
@@ -336,7 +338,7 @@ def eval_changes(
         report = evaluate(cases, on_case=lambda _result: progress.advance(task))
     table = Table("case", "expected", "got", "quote")
     for result in report.results:
-        expected = _verdict_word(result.case.expected, result.case.direction, result.case.actor)
+        expected = Text(_verdict_word(result.case.expected, result.case.direction, result.case.actor))
         got = _verdict_word(result.got, result.verdict.direction, result.verdict.actor)
         style = "" if result.correct else "bold red"
         table.add_row(Text(result.case.name), expected, Text(got, style=style), Text(result.quote[:160]))

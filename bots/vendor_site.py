@@ -36,6 +36,7 @@ class VendorSite:
     """An aiohttp site on 127.0.0.1 whose pages can be published and replaced while it runs."""
 
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
     hits: int = 0
     _runner: web.AppRunner | None = None
     port: int = 0
@@ -48,12 +49,18 @@ class VendorSite:
         """Serve ``body`` as is at ``path`` (an error page, a PDF, a cookie wall...)."""
         self.pages[path] = (body, content_type)
 
+    def redirect(self, path: str, location: str) -> None:
+        """Answer ``path`` with a 302 to ``location`` (a moved page, or a hostile one)."""
+        self.redirects[path] = location
+
     def url(self, path: str) -> str:
         """The absolute URL of ``path`` on this site."""
         return f"http://127.0.0.1:{self.port}{path}"
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.hits += 1
+        if request.path in self.redirects:
+            return web.Response(status=302, headers={"Location": self.redirects[request.path]})
         page = self.pages.get(request.path)
         if page is None:
             return web.Response(status=404, text="Page not found", content_type="text/html")

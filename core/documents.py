@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, select
 
-from core.errors import AmbiguousError, NotFoundError, UsageError
+from core import fetching
+from core.errors import AmbiguousError, FetchError, NotFoundError, UsageError
 from core.storage.models import Document, Vendor, Version
 
 # Canonical document types, and the short names people type for them.
@@ -44,11 +44,11 @@ def canonical_doc_type(text: str) -> str:
 
 
 def check_url(url: str) -> str:
-    """Accept only absolute http(s) URLs; the fetcher re-checks addresses at fetch time."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"not an http(s) URL: {url!r}")
-    return url.strip()
+    """Accept only absolute http(s) URLs with a valid host; addresses are checked again at fetch time."""
+    try:
+        return fetching.check_url(url)
+    except FetchError:
+        raise UsageError(f"not an http(s) URL: {url!r}") from None
 
 
 @dataclass(frozen=True)
@@ -99,10 +99,11 @@ def track(
     if doc is None:
         assert vendor.id is not None
         doc = Document(vendor_id=vendor.id, doc_type=doc_type, slug=slug, url=url)
-    if doc.url != url:
-        doc.etag = doc.last_modified = None
+    select_css, remove_css = list(select_css or []), list(remove_css or [])
+    if (doc.url, doc.select, doc.remove) != (url, select_css, remove_css):
+        doc.etag = doc.last_modified = None  # a new recipe must re-read the page, not get a 304
     doc.url, doc.active, doc.check_interval_hours = url, True, interval_hours
-    doc.select, doc.remove = list(select_css or []), list(remove_css or [])
+    doc.select, doc.remove = select_css, remove_css
     doc.next_check_at = None
     session.add(doc)
     session.flush()

@@ -121,6 +121,9 @@ def _yes(value: str) -> bool:
     raise UsageError(f"labels.tsv: ai_training_change must be yes or no, not {value!r}")
 
 
+_REQUIRED = ("document", "before", "after", "ai_training_change")
+
+
 def load_cases(folder: Path) -> list[Case]:
     """The labelled cases of ``folder/labels.tsv`` with their two versions' texts."""
     folder = Path(folder)
@@ -128,7 +131,9 @@ def load_cases(folder: Path) -> list[Case]:
         raise UsageError(f"{folder} has no labels.tsv (document, before, after, ai_training_change, ...)")
     cases: list[Case] = []
     with (folder / "labels.tsv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle, delimiter="\t"):
+        for number, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
+            if any(row.get(column) is None for column in _REQUIRED):
+                raise UsageError(f"labels.tsv line {number}: needs the columns {', '.join(_REQUIRED)}")
             document = row["document"].strip()
             base = folder / document
             cases.append(
@@ -144,6 +149,8 @@ def load_cases(folder: Path) -> list[Case]:
                     new_text=_read_version(base, row["after"].strip()),
                 )
             )
+    if not cases:
+        raise UsageError(f"{folder / 'labels.tsv'} lists no cases")
     return cases
 
 

@@ -228,14 +228,24 @@ class _Transient(Exception):
 
 
 def _parse_url(text: str | URL) -> URL:
-    """Parse an absolute http(s) URL, or raise ``FetchError``; other schemes could read local files."""
+    """Parse an absolute http(s) URL, or raise ``FetchError``; other schemes could read local files.
+
+    The host must also encode (IDNA): a name like ``a..b`` would otherwise fail deep inside aiohttp.
+    """
     try:
         url = URL(text)
-    except ValueError:
+        if url.raw_host:
+            url.raw_host.encode("idna")
+    except (ValueError, UnicodeError):
         raise FetchError(f"not a valid URL: {text}") from None
     if url.scheme not in ("http", "https") or not url.raw_host:
         raise FetchError(f"not an absolute http(s) URL: {text}")
     return url
+
+
+def check_url(text: str) -> str:
+    """``text`` if it is a fetchable absolute http(s) URL, else ``FetchError`` saying why."""
+    return str(_parse_url(text.strip()))
 
 
 def sniff_content_type(body: bytes) -> str:
@@ -492,6 +502,8 @@ class Fetcher:
                 raise FetchError(f"TLS error fetching {url}: {reason}") from None
             except aiohttp.ClientError as error:
                 raise _Transient(f"could not fetch {url}: {_describe(error)}") from None
+            except (ValueError, UnicodeError) as error:  # a URL aiohttp cannot request, e.g. from a redirect
+                raise FetchError(f"cannot request {url}: {_one_line(str(error))}") from None
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         """The semaphore shared by all fetches to ``host``, created on first use."""

@@ -1,8 +1,9 @@
 """Importing a folder of dated versions as a document's history (e.g. Open Terms Archive's repositories).
 
 Files are named ``YYYY-MM-DD*.md|.html|.txt|.pdf``; the date is the version's effective date. Imported
-versions and the changes between them are marked ``imported`` so they never alert anyone. History is only
-added before what is already stored, so a document's sequence of versions stays in date order.
+versions carry the source ``imported``, so changes into them are known to be history and never alert
+anyone. History is only added before what is already stored, so a document's versions stay in date order;
+a file with the same text as the first stored version is that version, not a new one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.changes import record_change
 from core.documents import canonical_doc_type, get_or_create_vendor, slugify
 from core.errors import ClausewatchError, UsageError
 from core.extraction import SUFFIX_TYPES, extract
+from core.normalise import content_hash
 from core.storage.database import session_scope
 from core.storage.models import Document, Version
 from core.versions import Observation, record_imported, version_text, versions_of
@@ -123,6 +125,9 @@ def _import_one(
     observation = Observation(
         text=extracted.text, title=extracted.title, source="imported", effective_date=day
     )
+    if first_existing is not None and content_hash(extracted.text) == first_existing.content_hash:
+        report.unchanged += 1
+        return None, "unchanged"
     outcome = record_imported(session, doc, observation, previous)
     if outcome.status == "junk":
         report.skipped.append((path.name, outcome.reason or "not a document"))

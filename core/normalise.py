@@ -22,6 +22,10 @@ _REPLACEMENTS = {
     **dict.fromkeys("\r\v\f\u0085\u2028", "\n"),
     "\u2029": "\n\n",
     **dict.fromkeys("\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff", ""),
+    # control characters (terminal escapes among them) and bidirectional overrides are never content
+    **dict.fromkeys([chr(c) for c in (*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0x85))], ""),
+    **dict.fromkeys([chr(c) for c in range(0x86, 0xA0)], ""),
+    **dict.fromkeys("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069", ""),
     **dict.fromkeys("\u00a0\u1680\u202f\u205f\u3000", " "),
     **dict.fromkeys([chr(code) for code in range(0x2000, 0x200B)], " "),
 }

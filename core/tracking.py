@@ -7,6 +7,7 @@ changes); a failure of one document is recorded on that document and never stops
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,8 @@ from core.fetching import Fetcher, FetchPolicy, FetchResult
 from core.storage.database import session_scope
 from core.storage.models import Document, Vendor, utcnow
 from core.versions import Observation, Recorded, record, version_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,12 @@ async def check_documents(
     async def one(fetcher: Fetcher, target: _Target) -> CheckReport:
         try:
             result = await fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
+            report = _process(engine, target, result, flap_window)
         except ClausewatchError as exc:
             report = _record_failure(engine, target, str(exc))
-        else:
-            report = _process(engine, target, result, flap_window)
+        except Exception as exc:  # one document's surprise must never stop the others
+            log.exception("checking %s failed", target.ref)
+            report = _record_failure(engine, target, f"unexpected {type(exc).__name__}: {exc}")
         if on_done is not None:
             on_done(report)
         return report
@@ -111,21 +116,14 @@ async def check_documents(
 
 
 def _process(engine: Engine, target: _Target, result: FetchResult, flap_window: timedelta) -> CheckReport:
-    """Extract and record one fetched page in one transaction."""
+    """Extract and record one fetched page in one transaction (extraction errors propagate)."""
     if result.not_modified:
         with session_scope(engine) as session:
             _reschedule(session, target.id, state="ok")
         return CheckReport(target.id, target.ref, "not-modified", "not modified since the last check")
-    try:
-        extracted = extract(
-            result.body,
-            result.content_type,
-            charset=result.charset,
-            select=target.select,
-            remove=target.remove,
-        )
-    except ClausewatchError as exc:
-        return _record_failure(engine, target, str(exc))
+    extracted = extract(
+        result.body, result.content_type, charset=result.charset, select=target.select, remove=target.remove
+    )
     observation = Observation(
         text=extracted.text,
         title=extracted.title,
@@ -134,7 +132,8 @@ def _process(engine: Engine, target: _Target, result: FetchResult, flap_window: 
         last_modified=result.last_modified,
     )
     with session_scope(engine) as session:
-        doc = session.get(Document, target.id)
+        # Lock the document so two checkers (processes or replicas) never record the same version twice.
+        doc = session.get(Document, target.id, with_for_update=True)
         assert doc is not None
         outcome = record(session, doc, observation, flap_window=flap_window)
         change_id = _record_change(session, doc, outcome)

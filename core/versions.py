@@ -67,7 +67,8 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
         return Recorded("unchanged", version=latest)
     if latest is not None and obs.source == "fetched":
         if _seen_recently(session, doc, digest, flap_window):
-            _settle(doc, obs)
+            # Keep no validators: a 304 must not hide the flipped text once the flap window has passed.
+            doc.state, doc.last_error, doc.etag, doc.last_modified = "ok", None, None, None
             return Recorded(
                 "flap", version=latest, reason="the page flipped back to a text it showed recently"
             )

@@ -46,3 +46,14 @@ def test_track_validates_its_input(engine: Engine) -> None:
             documents.track(session, "https://zoom.example/", "  ", "tos")
         with pytest.raises(UsageError, match="interval must be positive"):
             documents.track(session, "https://zoom.example/", "Zoom", "tos", interval_hours=0)
+
+
+def test_a_new_extraction_recipe_drops_the_validators(engine: Engine) -> None:
+    with database.session_scope(engine) as session:
+        doc = documents.track(session, "https://zoom.example/terms", "Zoom", "tos")
+        doc.etag, doc.last_modified = '"v1"', "Mon, 01 Jan 2024 00:00:00 GMT"
+    with database.session_scope(engine) as session:
+        same = documents.track(session, "https://zoom.example/terms", "Zoom", "tos")
+        assert same.etag == '"v1"'
+        changed = documents.track(session, "https://zoom.example/terms", "Zoom", "tos", remove_css=["nav"])
+        assert (changed.etag, changed.last_modified) == (None, None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import UsageError
 from core.evaluation import evaluate, load_cases
 from core.judgment import Verdict
 
@@ -39,6 +40,15 @@ def test_load_cases_reads_both_layouts(tmp_path: Path) -> None:
     assert first.old_text.startswith("We may") and first.new_text.startswith("We do not")
     assert not second.expected and second.direction is None and second.actor is None
     assert second.name == "acme/terms 2024-01-01-abc1234 -> 2024-03-05-def5678"
+
+
+def test_malformed_labels_are_clear_errors(tmp_path: Path) -> None:
+    _write(tmp_path, [], {})
+    with pytest.raises(UsageError, match="lists no cases"):
+        load_cases(tmp_path)
+    _write(tmp_path, ["acme/terms\t2024-01-01"], {})
+    with pytest.raises(UsageError, match="line 2: needs the columns document, before, after"):
+        load_cases(tmp_path)
 
 
 def test_every_version_goes_through_extraction(tmp_path: Path) -> None:

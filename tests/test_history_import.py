@@ -39,9 +39,11 @@ def test_import_adds_only_older_history_and_links_it(engine: Engine, tmp_path: P
         "# Privacy\n\nWe keep logs for 7 days. Contact privacy@example.com."
     )
     (tmp_path / "2999-01-01.md").write_text("# Privacy\n\nFrom the future.")
+    stored = "# Privacy\n\nWe keep logs for 30 days. Contact privacy@example.com."
+    (tmp_path / "2021-01-01.md").write_text(stored)
     (tmp_path / "notes.txt").write_text("ignored: no date")
     report = import_history(engine, tmp_path, vendor="Example", doc_type="Privacy Policy")
-    assert report.imported == 1 and report.unchanged == 1
+    assert report.imported == 1 and report.unchanged == 2  # a copy, and the text already stored
     assert [name for name, _ in report.skipped] == ["2999-01-01.md"]
     with Session(engine) as session:
         versions = session.exec(select(Version).order_by(Version.effective_date)).all()

@@ -159,3 +159,8 @@ def test_normalise_is_idempotent_on_the_corpus() -> None:
     for path in CORPUS_FILES:
         once = normalise(path.read_text(encoding="utf-8"))
         assert normalise(once) == once, path
+
+
+def test_control_characters_and_bidi_overrides_are_dropped() -> None:
+    text = "We may use \x1b[8mhidden\x1b[0m data.\x07 Title\x1b]0;X\x07 \u202eevil\u202c end"
+    assert normalise(text) == "We may use [8mhidden[0m data. Title]0;X evil end"

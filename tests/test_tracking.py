@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from asyncio.subprocess import PIPE
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -26,9 +30,9 @@ TERMS = """# Terms of Service
 """
 
 
-def _track(engine: Engine, site: VendorSite, path: str = "/terms") -> int:
+def _track(engine: Engine, site: VendorSite, path: str = "/terms", vendor: str = "Acme") -> int:
     with database.session_scope(engine) as session:
-        return documents.track(session, site.url(path), "Acme", "Terms of Service").id or 0
+        return documents.track(session, site.url(path), vendor, "Terms of Service").id or 0
 
 
 def _count(engine: Engine, model: type) -> int:
@@ -130,6 +134,12 @@ async def test_flip_back_to_recent_text_is_not_news(
     [report] = await check_documents(engine, settings, [doc_id])
     assert report.status == "flap"
     assert _count(engine, Version) == 2 and _count(engine, Change) == 1
+    [again] = await check_documents(engine, settings, [doc_id])
+    assert again.status == "flap"  # read again in full, not hidden behind a 304
+    window_over = settings.model_copy(update={"flap_window_hours": 0})
+    [settled] = await check_documents(engine, window_over, [doc_id])
+    assert settled.status == "changed"
+    assert _count(engine, Version) == 3
 
 
 async def test_refuses_private_addresses_unless_allowed(
@@ -190,3 +200,37 @@ async def test_renumbering_is_a_cosmetic_change(
     with Session(engine) as session:
         change = session.get(Change, report.change_id)
         assert change is not None and change.kind == "cosmetic" and change.ai_training_change is False
+
+
+async def test_concurrent_checkers_record_each_version_once(
+    engine: Engine, settings: Settings, database_url: str, vendor_site: VendorSite
+) -> None:
+    """Two `clausewatch check --all` processes at once: every new version is stored once, nothing crashes."""
+    ids = []
+    for n in range(20):
+        vendor_site.publish(f"/terms/{n}", TERMS.replace("Fees", f"Fees of plan {n}"))
+        with database.session_scope(engine) as session:
+            ids.append(documents.track(session, vendor_site.url(f"/terms/{n}"), f"Vendor {n}", "tos").id or 0)
+    await check_documents(engine, settings, ids)
+    for n in range(20):
+        vendor_site.publish(f"/terms/{n}", TERMS.replace("Fees", f"Fees of plan {n}").replace("1%", "3%"))
+    env = {**os.environ, "CLAUSEWATCH_DATABASE_URL": database_url, "CLAUSEWATCH_ALLOW_PRIVATE_URLS": "true"}
+    command = [sys.executable, "-c", "from bots.cli import main; main()", "check", "--all"]
+    processes = [
+        await asyncio.create_subprocess_exec(*command, env=env, stdout=PIPE, stderr=PIPE) for _ in range(2)
+    ]
+    results = [await process.communicate() for process in processes]
+    assert [p.returncode for p in processes] == [0, 0], results
+    assert _count(engine, Version) == 40 and _count(engine, Change) == 20
+
+
+async def test_a_hostile_document_never_stops_the_others(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/good", TERMS)
+    vendor_site.redirect("/evil", "http://a..b/")
+    good, evil = _track(engine, vendor_site, "/good"), _track(engine, vendor_site, "/evil", "Evil")
+    reports = {r.document_id: r for r in await check_documents(engine, settings, [good, evil])}
+    assert reports[good].status == "first", reports[good].message
+    assert reports[evil].status == "error" and "not a valid URL" in reports[evil].message
+    assert _doc(engine, evil).state == "error"

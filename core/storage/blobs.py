@@ -9,6 +9,7 @@ keyframe, never at another delta, so reading any version takes at most two decom
 from __future__ import annotations
 
 import zstandard
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.storage.models import Blob
@@ -70,8 +71,16 @@ def put_text(session: Session, content_hash: str, text: str, *, near: str | None
         delta = _compress(raw, _raw(session, base))
         if len(delta) < DELTA_WORTH_IT * len(blob.data):
             blob = Blob(hash=content_hash, codec=DELTA, base_hash=base.hash, size=len(raw), data=delta)
-    session.add(blob)
+    _insert_if_absent(session, blob)
     return blob
+
+
+def _insert_if_absent(session: Session, blob: Blob) -> None:
+    """Insert, or do nothing if a concurrent transaction stored the same text first (same hash, same text)."""
+    values = {column: getattr(blob, column) for column in ("hash", "codec", "base_hash", "size", "data")}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(Blob).values(**values).on_conflict_do_nothing(index_elements=["hash"]))
 
 
 def get_text(session: Session, content_hash: str) -> str:
