@@ -113,8 +113,8 @@ _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 def _plain(text: str) -> str:
     """Canonical words of a block: plain typography, no emphasis or escapes, single spaces.
 
-    A leaner cousin of ``normalise.plain_line``: clause keys only need the words, so it skips the link
-    and HTML handling that the content hash needs, which makes segmenting a 95 KB text three times faster.
+    A leaner cousin of ``normalise.canonical``'s line cleaning: clause keys only need the words, so it
+    skips the link and HTML handling that the content hash needs (segmenting a 95 KB text is 3x faster).
     """
     if not text.isascii():
         text = fold_typography(text)

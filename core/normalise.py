@@ -222,11 +222,6 @@ def fold_typography(text: str) -> str:
     return _TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], text) if not text.isascii() else text
 
 
-def plain_line(line: str) -> str:
-    """A line's words and punctuation without emphasis, escapes or wordless markup (links keep targets)."""
-    return _canonical_line(fold_typography(line))
-
-
 def _canonical_line(line: str) -> str:
     """One joined line without wordless markup, escapes or emphasis; every rule reads ``---``."""
     if _THEMATIC_BREAK.match(line.lstrip(" ")):
