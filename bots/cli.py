@@ -86,7 +86,9 @@ def track(
     doc_type: Annotated[str, typer.Option("--type", "-t", help="e.g. 'Terms of Service', 'Privacy Policy'.")],
     select: Annotated[list[str] | None, typer.Option(help="CSS selector of the content to keep.")] = None,
     remove: Annotated[list[str] | None, typer.Option(help="CSS selector of noise to drop.")] = None,
-    interval: Annotated[float, typer.Option(help="Hours between checks.")] = 24.0,
+    interval: Annotated[
+        float | None, typer.Option(help="Hours between checks (default: CLAUSEWATCH_CHECK_INTERVAL_HOURS).")
+    ] = None,
     check: Annotated[bool, typer.Option(help="Fetch it right away.")] = True,
 ) -> None:
     """Start tracking a vendor's document at URL (history is kept if it was tracked before)."""
@@ -94,7 +96,13 @@ def track(
     engine = _engine(settings)
     with database.session_scope(engine) as session:
         doc = documents.track(
-            session, url, vendor, doc_type, select_css=select, remove_css=remove, interval_hours=interval
+            session,
+            url,
+            vendor,
+            doc_type,
+            select_css=select,
+            remove_css=remove,
+            interval_hours=settings.check_interval_hours if interval is None else interval,
         )
         ref = documents.resolve(session, str(doc.id)).ref
     out.print(f"tracking {ref} at {url}", markup=False)
@@ -140,6 +148,7 @@ def _tracked_json(t: documents.Tracked) -> dict[str, object]:
         "type": t.document.doc_type,
         "url": t.document.url,
         "active": t.document.active,
+        "interval_hours": t.document.check_interval_hours,
         "state": t.document.state,
         "last_error": t.document.last_error,
         "latest_version": t.latest.effective_date.isoformat() if t.latest else None,

@@ -103,10 +103,12 @@ async def test_vendor_text_is_never_terminal_markup(cli: Cli, vendor_site: Vendo
 
 
 async def test_unreachable_site_is_recorded_not_fatal(cli: Cli, vendor_site: VendorSite) -> None:
+    cli.env["CLAUSEWATCH_CHECK_INTERVAL_HOURS"] = "6"
     await cli("track", "http://127.0.0.1:9/terms", "--vendor", "Gone", "--type", "privacy")
     out, _ = await cli("list", "--json")
     [row] = json.loads(out)
     assert row["state"] == "error" and row["last_error"]
+    assert row["interval_hours"] == 6
 
 
 async def test_import_history_of_real_zoom_versions(cli: Cli, corpus: Path) -> None:
