@@ -35,6 +35,14 @@ def _track(engine: Engine, site: VendorSite, path: str = "/terms", vendor: str =
         return documents.track(session, site.url(path), vendor, "Terms of Service").id or 0
 
 
+async def _first_version(engine: Engine, settings: Settings, site: VendorSite, text: str = TERMS) -> int:
+    """Publish ``text``, track the page and record its first version; returns the document id."""
+    site.publish("/terms", text)
+    doc_id = _track(engine, site)
+    await check_documents(engine, settings, [doc_id])
+    return doc_id
+
+
 def _count(engine: Engine, model: type) -> int:
     with Session(engine) as session:
         return session.exec(select(func.count()).select_from(model)).one()
@@ -73,9 +81,7 @@ async def test_first_check_then_change_then_unchanged(
 async def test_cosmetic_changes_make_no_version(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:
-    vendor_site.publish("/terms", TERMS)
-    doc_id = _track(engine, vendor_site)
-    await check_documents(engine, settings, [doc_id])
+    doc_id = await _first_version(engine, settings, vendor_site)
     cosmetic = TERMS.replace("You own your content", "You **own** your content").replace("\n\n", "\n\n\n")
     vendor_site.publish("/terms", cosmetic.replace("Fees are due", "Fees\u00a0are\u200b due"))
     [report] = await check_documents(engine, settings, [doc_id])
@@ -86,9 +92,7 @@ async def test_cosmetic_changes_make_no_version(
 async def test_cookie_wall_and_error_pages_are_never_versions(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:
-    vendor_site.publish("/terms", TERMS)
-    doc_id = _track(engine, vendor_site)
-    await check_documents(engine, settings, [doc_id])
+    doc_id = await _first_version(engine, settings, vendor_site)
     wall = (
         b"<html><body><h1>We value your privacy</h1><p>We use cookies to improve your experience.</p>"
         b"<button>Accept all cookies</button><button>Manage cookie preferences</button></body></html>"
@@ -110,9 +114,7 @@ async def test_cookie_wall_and_error_pages_are_never_versions(
 async def test_sudden_shrink_waits_for_confirmation(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:
-    vendor_site.publish("/terms", TERMS * 3)
-    doc_id = _track(engine, vendor_site)
-    await check_documents(engine, settings, [doc_id])
+    doc_id = await _first_version(engine, settings, vendor_site, TERMS * 3)
     vendor_site.publish("/terms", TERMS)
     [held] = await check_documents(engine, settings, [doc_id])
     assert held.status == "suspect" and "shrank" in held.message
@@ -125,9 +127,7 @@ async def test_sudden_shrink_waits_for_confirmation(
 async def test_flip_back_to_recent_text_is_not_news(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:
-    vendor_site.publish("/terms", TERMS)
-    doc_id = _track(engine, vendor_site)
-    await check_documents(engine, settings, [doc_id])
+    doc_id = await _first_version(engine, settings, vendor_site)
     vendor_site.publish("/terms", TERMS.replace("monthly", "yearly"))
     await check_documents(engine, settings, [doc_id])
     vendor_site.publish("/terms", TERMS)
@@ -189,9 +189,7 @@ async def test_real_zoom_sequence_is_tracked(
 async def test_renumbering_is_a_cosmetic_change(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:
-    vendor_site.publish("/terms", TERMS)
-    doc_id = _track(engine, vendor_site)
-    await check_documents(engine, settings, [doc_id])
+    doc_id = await _first_version(engine, settings, vendor_site)
     renumbered = TERMS.replace("## 1. Your content", "## 2. Your content").replace("1.1 You", "2.1 You")
     renumbered = renumbered.replace("## 2. Fees", "## 3. Fees").replace("2.1 Fees", "3.1 Fees")
     vendor_site.publish("/terms", renumbered)
