@@ -35,3 +35,12 @@ class Settings(BaseSettings):
     check_interval_hours: float = 24.0
     flap_window_hours: float = 24.0
     user_agent: str = "clausewatch/0.1 (+https://github.com/clausewatch/clausewatch; terms-change monitor)"
+    llm_model: str = ""
+    llm_base_url: str = ""
+    llm_api_key: str = ""
+    llm_timeout: float = 20.0
+
+    @property
+    def llm_enabled(self) -> bool:
+        """A language model is used only when a model is named; everything works without one."""
+        return bool(self.llm_model)
