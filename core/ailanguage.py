@@ -362,6 +362,10 @@ _POINTER = re.compile(
     r"|these|here))\b",
     re.IGNORECASE,
 )
+_DEFINITION = re.compile(
+    r"^\W*[\"\u201c][^\"\u201d]{1,60}[\"\u201d]\s+(?:means|refers to|shall mean|has the meaning)\b",
+    re.IGNORECASE,
+)
 _LEGAL_BASIS = re.compile(
     r"\b(consent|legitimate interests?|contract(?:ual)?|legal obligations?|vital interests?"
     r"|public (?:interest|task)"
@@ -671,6 +675,11 @@ def _data(low: str) -> frozenset[str]:
     return frozenset(found) or frozenset({"unspecified"})
 
 
+def data_categories(text: str) -> frozenset[str]:
+    """The data categories a phrase names (e.g. a question's "our chat content"), read like a statement's."""
+    return _data(_lower(text))
+
+
 def _list_items(text: str) -> set[str]:
     """Short capitalised items of the enumerations in ``text`` (products, services, named data categories)."""
     items: set[str] = set()
@@ -771,8 +780,13 @@ def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
 
 def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Statement]:
     body = unit.body.strip()
-    if not row and (body.endswith("?") or _POINTER.match(body) or len(normalised_words(body).split()) < 5):
-        return []  # questions, pointers to other pages, link labels and fragments state nothing
+    if not row and (
+        body.endswith("?")
+        or _POINTER.match(body)
+        or _DEFINITION.match(body)
+        or len(normalised_words(body).split()) < 5
+    ):
+        return []  # questions, pointers to other pages, definitions, link labels and fragments state nothing
     low_body = _lower(body)
     anchors = _anchors(low_body)
     if not anchors:

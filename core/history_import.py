@@ -22,6 +22,7 @@ from core.documents import canonical_doc_type, get_or_create_vendor, slugify
 from core.errors import ClausewatchError, UsageError
 from core.extraction import SUFFIX_TYPES, extract
 from core.normalise import content_hash
+from core.profile import store_profiles
 from core.storage.database import session_scope
 from core.storage.models import Document, Version
 from core.versions import Observation, record_imported, version_text, versions_of
@@ -87,20 +88,39 @@ def import_history(
     on_file: Callable[[Path, str], None] | None = None,
 ) -> ImportReport:
     """Import every dated file of ``folder`` older than the document's stored versions."""
+    return import_files(
+        engine, dated_files(folder), vendor=vendor, doc_type=doc_type, url=url, on_file=on_file
+    )
+
+
+def import_files(
+    engine: Engine,
+    files: list[tuple[date, Path]],
+    *,
+    vendor: str,
+    doc_type: str,
+    url: str | None = None,
+    on_file: Callable[[Path, str], None] | None = None,
+) -> ImportReport:
+    """Import version files, each with its effective date, oldest first, as one document's history."""
     with session_scope(engine) as session:
         doc = _document(session, vendor, doc_type, url)
         existing = versions_of(session, doc.id or 0)
         report = ImportReport(document_ref=f"{slugify(vendor)}/{doc.slug}")
         first_existing = existing[0] if existing else None
         previous: Version | None = None
-        for day, path in dated_files(folder):
+        new_versions: list[int] = []
+        for day, path in sorted(files):
             imported, status = _import_one(session, doc, path, day, first_existing, previous, report)
             previous = imported or previous
+            if imported is not None and imported.id is not None:
+                new_versions.append(imported.id)
             if on_file is not None:
                 on_file(path, status)
         if previous is not None and first_existing is not None:
             _link(session, doc, previous, first_existing)
-        return report
+    store_profiles(engine, new_versions)
+    return report
 
 
 def _import_one(

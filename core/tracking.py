@@ -1,7 +1,8 @@
 """The check cycle: fetch, extract and record every due document, each in its own transaction.
 
 This module only orchestrates the pipeline stages in their order (fetching -> extraction -> versions ->
-changes); a failure of one document is recorded on that document and never stops the others.
+changes -> AI data-use profile); a failure of one document is recorded on that document and never stops
+the others.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.config import Settings
 from core.errors import ClausewatchError
 from core.extraction import extract
 from core.fetching import Fetcher, FetchPolicy, FetchResult
+from core.profile import store_profiles
 from core.storage.database import session_scope
 from core.storage.models import Document, Vendor, utcnow
 from core.versions import Observation, Recorded, record, version_text
@@ -138,6 +140,11 @@ def _process(engine: Engine, target: _Target, result: FetchResult, flap_window: 
         outcome = record(session, doc, observation, flap_window=flap_window)
         change_id = _record_change(session, doc, outcome)
         _reschedule(session, target.id)
+        new_version = (
+            outcome.version.id if outcome.status in ("first", "changed") and outcome.version else None
+        )
+    if new_version is not None:
+        store_profiles(engine, [new_version])
     return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
 
 

@@ -110,3 +110,15 @@ class Change(SQLModel, table=True):
     severity: str | None = None
     summary: str | None = None
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+
+class Profile(SQLModel, table=True):
+    """A version text's AI data-use profile (``core.profile``), keyed by the text's hash like its blob.
+
+    ``algorithm`` is the profile reader's revision: a stored profile from an older reader is recomputed.
+    """
+
+    content_hash: str = Field(primary_key=True, foreign_key="blob.hash", max_length=64)
+    algorithm: int
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,126 @@
+"""The AI data-use profile: deciding each point from real and written clauses, and storing it per text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from core import profile as profiles
+from core.ailanguage import statements
+from core.history_import import import_history
+from core.storage.database import session_scope
+from core.storage.models import Profile, Version
+
+
+def _value(text: str, point: str = "customer_content_training") -> str:
+    return profiles.compute(text).findings[point].value
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# Terms\n\nWe may use your content to train our machine learning models.", "yes"),
+        ("# Terms\n\nWe do not use your content to train our AI models.", "no"),
+        ("# Terms\n\nWe will not use your content to train AI models without your consent.", "with_consent"),
+        (
+            "# Terms\n\nWe may use your content to train our AI models. You can opt out of this use in your "
+            "account settings.",
+            "opt_out",
+        ),
+        ("# Terms\n\nWe store your content in the EU and delete it 30 days after you leave.", "not_stated"),
+        (
+            "# Terms\n\nWe may use your content to train our machine learning models.\n\n"
+            "We never use your content to train AI models.",
+            "unclear",
+        ),
+        (
+            "# Terms\n\nWe may use your content to train our machine learning models.\n\n"
+            "Notwithstanding the above, we will not use your files to train AI models without your consent.",
+            "with_consent",
+        ),
+    ],
+)
+def test_customer_content_point(text: str, expected: str) -> None:
+    assert _value(text) == expected
+
+
+def test_points_are_kept_apart() -> None:
+    text = (
+        "# Terms\n\nWe do not use your content to train AI models.\n\n"
+        "We use usage data to train and improve our machine learning models.\n\n"
+        "We keep your prompts for 30 days and then delete them."
+    )
+    found = profiles.compute(text).findings
+    assert found["customer_content_training"].value == "no"
+    assert found["usage_data_training"].value == "yes"
+    assert found["third_party_training"].value == "not_stated"
+    assert found["control"].value == "no"
+    assert found["input_retention"].value == "yes" and "30 days" in found["input_retention"].detail
+
+
+def test_a_question_naming_data_is_decided_by_the_clauses_naming_it() -> None:
+    found = statements(
+        "# Terms\n\nYou grant us a license to use Customer Content for machine learning and AI training.\n\n"
+        "We will not use audio, video or chat Customer Content to train AI models without your consent."
+    )
+    general = profiles.relevant_statements(found, "customer_content_training")
+    chat = profiles.relevant_statements(found, "customer_content_training", frozenset({"inputs_outputs"}))
+    assert profiles.decide(general)[0] == "unclear"
+    assert profiles.decide(chat)[0] == "with_consent"
+
+
+def test_combining_documents() -> None:
+    assert profiles.combine(["not_stated", "no"]) == "no"
+    assert profiles.combine(["yes", "opt_out"]) == "opt_out"
+    assert profiles.combine(["yes", "no"]) == "unclear"
+    assert profiles.combine(["not_stated", "not_stated"]) == "not_stated"
+
+
+@pytest.mark.parametrize(
+    ("version", "content", "usage"),
+    [
+        ("2023-02-01", "not_stated", "not_stated"),
+        ("2023-04-01", "yes", "yes"),
+        ("2023-08-07", "with_consent", "yes"),
+        ("2023-08-11", "no", "not_stated"),
+    ],
+)
+def test_zoom_terms(corpus: Path, version: str, content: str, usage: str) -> None:
+    found = profiles.compute((corpus / f"zoom/terms-of-service/{version}.md").read_text()).findings
+    assert (found["customer_content_training"].value, found["usage_data_training"].value) == (content, usage)
+    for finding in found.values():
+        assert finding.value != "not_stated" or not finding.quotes  # silence is never backed by a quote
+
+
+def test_profiles_are_stored_once_per_text_and_recomputed_when_the_reader_changes(
+    engine: Engine, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import_history(engine, corpus / "zoom/terms-of-service", vendor="Zoom", doc_type="tos")
+    with Session(engine) as session:
+        stored = session.exec(select(Profile)).all()
+        assert len(stored) == 5  # computed as each version was imported
+        latest = session.exec(select(Version).order_by(Version.effective_date.desc())).first()  # type: ignore[attr-defined]
+        assert latest is not None
+        row = session.get(Profile, latest.content_hash)
+        assert row is not None and row.data["customer_content_training"]["value"] == "no"
+    monkeypatch.setattr(profiles, "ALGORITHM", profiles.ALGORITHM + 1)
+    with session_scope(engine) as session:
+        version = session.get(Version, latest.id)
+        assert version is not None
+        assert profiles.profile_of(session, version).findings["customer_content_training"].value == "no"
+    with Session(engine) as session:
+        row = session.get(Profile, latest.content_hash)
+        assert row is not None and row.algorithm == profiles.ALGORITHM
+
+
+def test_a_profile_another_checker_saved_first_is_not_an_error(engine: Engine, corpus: Path) -> None:
+    import_history(engine, corpus / "zoom/privacy-policy", vendor="Zoom", doc_type="privacy")
+    with session_scope(engine) as session:
+        version = session.exec(select(Version)).first()
+        assert version is not None
+        # the row exists (stored at import); saving it again as if new must not fail the transaction
+        profiles._store(session, version.content_hash, profiles.compute("# x\n\nnothing"), None)
+        assert session.get(Profile, version.content_hash) is not None
