@@ -1,0 +1,272 @@
+"""Reading a question: which vendors and documents it is about, as of when, and what kind of answer it wants.
+
+People type vendor names the way they say them: "Zoom's", "zooms terms", "MS Teams", "Gogle". A name is
+found by whole words (with possessives and a plural "s" dropped) and, for names of five letters or more,
+by a close spelling; it never guesses between two vendors that match equally well.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from core.ailanguage import data_categories
+from core.documents import DOC_TYPES, slugify
+
+Kind = Literal["ai", "register", "changes", "general"]
+Point = Literal[
+    "customer_content_training", "usage_data_training", "third_party_training", "control", "user_rules"
+]
+
+
+@dataclass(frozen=True)
+class VendorName:
+    """A vendor and every name it goes by (its name, its slug, catalog aliases)."""
+
+    vendor_id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """What ``read`` understood: the original text plus the parts answering needs."""
+
+    text: str
+    kind: Kind
+    vendor_ids: tuple[int, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    as_of: date | None = None
+    since: date | None = None
+    until: date | None = None
+    point: Point | None = None
+    data: frozenset[str] = field(default_factory=frozenset)
+
+
+_AI = re.compile(
+    r"\b(?:a\.?i\.?|artificial intelligence|machine[- ]learning|ml|llms?|gen ?ai|genai|models?|algorithms?"
+    r"|train(?:s|ed|ing)?|fine[- ]?tun\w*|neural)\b",
+    re.IGNORECASE,
+)
+_REGISTER = re.compile(
+    r"\b(?:which|what|list|any|all)\b(?:\s+\w+){0,3}?\s+(?:vendors|companies|suppliers|providers|tools|services"
+    r"|apps)\b|\bacross (?:all )?(?:our |the )?vendors\b",
+    re.IGNORECASE,
+)
+_CHANGES = re.compile(
+    r"\b(?:what|anything|which|has|have|did|was|were)\b[^?]*\b(?:changed|updated|modified|rewritten|revised)\b"
+    r"|\bwhat'?s new\b|\b(?:recent|latest) (?:changes|updates|revisions)\b"
+    r"|\b(?:changes|updates|revisions)\b[^?]*\b(?:recently|this (?:week|month|year)"
+    r"|(?:last|past) (?:week|month|year)|since"
+    r"|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})\b",
+    re.IGNORECASE,
+)
+_USER_RULE = re.compile(
+    r"\b(?:can|may|could|are|is)\s+(?:\w+\s+){0,2}?(?:we|i|you|developers?|users?|customers?|sellers?|partners?"
+    r"|anyone|others|people)\s+(?:\w+\s+)?(?:allowed|permitted|use|train|scrape|crawl|collect|build|develop"
+    r"|fine[- ]?tune)\b"
+    r"|\ballow(?:s|ed)?\b[^?]*\b(?:us|users?|developers?|customers?|anyone|scraping|collecting|crawling|mining)\b",
+    re.IGNORECASE,
+)
+_OPT_OUT = re.compile(
+    r"\bopt(?:[- ]?out|ing out)\b|\bturn (?:it |this )?off\b|\bdisable\b|\bconsent\b|\bopt[- ]?in\b"
+    r"|\b(?:stop|prevent|object to|exclude|refuse)\b",
+    re.IGNORECASE,
+)
+_THIRD_PARTY = re.compile(
+    r"\bthird[- ]part(?:y|ies)\b|\bpartners?\b|\bsell\b|\bshar(?:e|es|ed|ing) .*\b(?:with|to)\b",
+    re.IGNORECASE,
+)
+_USAGE = re.compile(
+    r"\b(?:usage|telemetry|diagnostic|service[- ]generated|metadata|analytics|log) (?:data|information)?\b"
+    r"|\bmetadata\b|\btelemetry\b",
+    re.IGNORECASE,
+)
+_CONTENT_WORDS = re.compile(
+    r"\b(?:content|data|information|meetings?|chats?|messages?|recordings?|calls?|files?|documents?|prompts?"
+    r"|inputs?|outputs?|conversations?|emails?|transcripts?|audio|video|voice|images?|photos?|code)\b",
+    re.IGNORECASE,
+)
+_MEDIA_WORDS: dict[str, frozenset[str]] = {
+    "meeting": frozenset({"audio_voice", "video", "inputs_outputs", "customer_content"}),
+    "meetings": frozenset({"audio_voice", "video", "inputs_outputs", "customer_content"}),
+    "call": frozenset({"audio_voice", "video"}),
+    "calls": frozenset({"audio_voice", "video"}),
+    "recording": frozenset({"audio_voice", "video"}),
+    "recordings": frozenset({"audio_voice", "video"}),
+    "message": frozenset({"inputs_outputs"}),
+    "messages": frozenset({"inputs_outputs"}),
+    "email": frozenset({"customer_content"}),
+    "emails": frozenset({"customer_content"}),
+}
+
+_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?([A-Za-z]{3,9})\.?,? (\d{4})\b")
+_MONTH_YEAR = re.compile(r"\b(?:in )?([A-Za-z]{3,9}) (\d{4})\b")
+_SINCE = re.compile(r"\b(?:since|after|from)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:[.&+][a-z0-9]+)*")
+_STOP_NAMES = frozenset(
+    {"terms", "privacy", "policy", "data", "train", "model", "models", "service", "services"}
+)
+
+
+def _dates(text: str) -> list[tuple[int, date, bool]]:
+    """Dates the text names, with their position and whether they name a whole month."""
+    found: list[tuple[int, date, bool]] = []
+    for m in _ISO.finditer(text):
+        try:
+            found.append((m.start(), date(int(m[1]), int(m[2]), int(m[3])), False))
+        except ValueError:
+            continue
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        month = _MONTHS.get(m[1].lower())
+        if month:
+            try:
+                found.append((m.start(), date(int(m[3]), month, int(m[2])), False))
+            except ValueError:
+                continue
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        month = _MONTHS.get(m[2].lower())
+        if month:
+            try:
+                found.append((m.start(), date(int(m[3]), month, int(m[1])), False))
+            except ValueError:
+                continue
+    if not found:
+        for m in _MONTH_YEAR.finditer(text):
+            month = _MONTHS.get(m[1].lower())
+            if month:
+                found.append((m.start(), date(int(m[2]), month, 1), True))
+    return sorted(found)
+
+
+def _period_start(text: str, today: date) -> date | None:
+    """The start of "this month", "this week", "last month", "recently" and friends."""
+    low = text.lower()
+    if "this month" in low:
+        return today.replace(day=1)
+    if "last month" in low or "past month" in low:
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    if "this week" in low:
+        return today - timedelta(days=today.weekday())
+    if "last week" in low or "past week" in low:
+        return today - timedelta(days=7)
+    if "this year" in low:
+        return today.replace(month=1, day=1)
+    if "today" in low:
+        return today
+    return None
+
+
+def _candidates(text: str) -> list[str]:
+    """The question's words and two- and three-word phrases, possessives and plural "s" dropped too."""
+    words = _WORD.findall(text.lower().replace("\u2019", "'").replace("'s", "").replace("s'", "s"))
+    grams = [" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)]
+    extra = [g[:-1] for g in grams if g.endswith("s") and len(g) > 3]
+    return grams + extra
+
+
+def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
+    """The vendors a question names, exactly or by a close spelling of a name of 5+ letters."""
+    grams = set(_candidates(text))
+    exact = [v.vendor_id for v in vendors if {n.lower() for n in (v.name, *v.aliases)} & grams]
+    exact += [
+        v.vendor_id
+        for v in vendors
+        if slugify(v.name).replace("-", " ") in grams and v.vendor_id not in exact
+    ]
+    if exact:
+        return exact
+    scored: list[tuple[float, int]] = []
+    for vendor in vendors:
+        names = [n.lower() for n in (vendor.name, *vendor.aliases) if len(n) >= 5]
+        best = max(
+            (fuzz.ratio(name, gram) for name in names for gram in grams if gram not in _STOP_NAMES),
+            default=0.0,
+        )
+        if best >= 80:
+            scored.append((best, vendor.vendor_id))
+    if not scored:
+        return []
+    top = max(score for score, _ in scored)
+    winners = [vendor_id for score, vendor_id in scored if score == top]
+    return winners if len(winners) == 1 else []
+
+
+def _doc_types(text: str) -> tuple[str, ...]:
+    low = text.lower()
+    found = []
+    for name, aliases in DOC_TYPES.items():
+        spelled = (
+            name.lower(),
+            *(a for a in aliases if (len(a) > 3 and " " in a) or a in ("privacy", "cookies")),
+        )
+        if any(re.search(rf"\b{re.escape(a)}\b", low) for a in spelled):
+            found.append(name)
+    return tuple(found)
+
+
+def _point(text: str) -> Point | None:
+    """Which point of the AI data-use profile (or the rules on users) an AI question asks about."""
+    if _OPT_OUT.search(text):
+        return "control"
+    if _USER_RULE.search(text):
+        return "user_rules"
+    if _THIRD_PARTY.search(text):
+        return "third_party_training"
+    if _USAGE.search(text):
+        return "usage_data_training"
+    if _CONTENT_WORDS.search(text):
+        return "customer_content_training"
+    return None
+
+
+def _data(text: str) -> frozenset[str]:
+    """The data categories a question names, read with the statements' own lexicon."""
+    words = _CONTENT_WORDS.findall(text)
+    if not words:
+        return frozenset()
+    found = set(data_categories(text)) - {"unspecified"}
+    for word in words:
+        found |= _MEDIA_WORDS.get(word.lower(), frozenset())
+    return frozenset(found)
+
+
+def read(text: str, vendors: Sequence[VendorName], today: date) -> Question:
+    """Understand ``text``: its vendors, document types, dates and kind."""
+    text = " ".join(text.split())
+    dates = _dates(text)
+    since = _period_start(text, today)
+    as_of: date | None = None
+    if dates:
+        position, day, whole_month = dates[0]
+        if _SINCE.search(text[max(0, position - 8) : position]):
+            since = day
+        elif whole_month:
+            as_of = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        else:
+            as_of = day
+    vendor_ids = tuple(find_vendors(text, vendors))
+    kind: Kind
+    until: date | None = None
+    if _CHANGES.search(text):
+        kind = "changes"
+        if as_of is not None and dates[0][2]:  # "what changed in August 2023": that month
+            since, until, as_of = as_of.replace(day=1), as_of, None
+    elif _REGISTER.search(text) and _AI.search(text):
+        kind = "register"
+    elif _AI.search(text):
+        kind = "ai"
+    else:
+        kind = "general"
+    point = _point(text) if kind in ("ai", "register") else None
+    return Question(text, kind, vendor_ids, _doc_types(text), as_of, since, until, point, _data(text))

@@ -1,0 +1,213 @@
+"""Answering from stored versions: Zoom's real 2023 terms at each date, and every kind of question."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from pytest_aiohttp import AiohttpServer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from core import documents
+from core.answering import answer, ask, vendor_profiles
+from core.config import Settings
+from core.errors import NotFoundError, UsageError
+from core.history_import import import_history
+from core.storage.database import session_scope
+from core.versions import Observation, record
+
+CONTENT_QUESTION = "Does Zoom use customer content to train AI?"
+
+
+@pytest.fixture
+def zoom(engine: Engine, corpus: Path) -> Engine:
+    """Zoom's five 2023 Terms of Service and three Privacy Policy versions, imported as history."""
+    import_history(engine, corpus / "zoom/terms-of-service", vendor="Zoom", doc_type="tos")
+    import_history(engine, corpus / "zoom/privacy-policy", vendor="Zoom", doc_type="privacy")
+    return engine
+
+
+def _ask(engine: Engine, question: str, **options: Any) -> Any:
+    with Session(engine) as session:
+        return ask(session, question, **options).answer
+
+
+@pytest.mark.parametrize(
+    ("day", "verdict", "quoted"),
+    [
+        ("2023-03-01", "not_stated", None),
+        ("2023-05-01", "yes", "Service Generated Data"),
+        ("2023-08-08", "with_consent", "will not use audio, video or chat Customer Content"),
+        ("2023-08-12", "no", "Zoom does not use any of your audio, video, chat"),
+    ],
+)
+def test_zoom_at_each_2023_date(zoom: Engine, day: str, verdict: str, quoted: str | None) -> None:
+    result = _ask(zoom, CONTENT_QUESTION, as_of=date.fromisoformat(day))
+    assert result.verdict == verdict
+    if quoted is None:
+        assert result.citations == []
+        assert "says nothing" in result.answer and "version of 2023-02-01" in result.answer
+        return
+    assert any(quoted in c.quote for c in result.citations)
+    assert 1 <= len(result.citations) <= 3
+    for citation in result.citations:
+        assert citation.version_date <= date.fromisoformat(day)
+        assert citation.vendor == "Zoom" and citation.section
+
+
+def test_the_august_7_clause_is_quoted_for_chat_content(zoom: Engine) -> None:
+    result = _ask(zoom, "Does Zoom use our chat messages to train its AI models?", as_of=date(2023, 8, 8))
+    assert result.verdict == "with_consent"
+    first = result.citations[0]
+    assert first.version_date == date(2023, 8, 7) and first.document == "Terms of Service"
+    assert first.quote.startswith("Notwithstanding the above, Zoom will not use audio, video or chat")
+
+
+def test_time_travel_in_the_question_and_typos(zoom: Engine) -> None:
+    result = _ask(zoom, "What did zooms terms say about AI on 2023-08-01?")
+    assert result.verdict == "yes"
+    assert {c.version_date for c in result.citations} == {date(2023, 7, 28)}
+    assert "usage or service-generated data" in result.answer
+
+
+def test_opt_out_question(zoom: Engine) -> None:
+    result = _ask(zoom, "Can we opt out of Zoom using our data for AI?", as_of=date(2023, 8, 8))
+    assert result.verdict == "with_consent"
+    result = _ask(zoom, "Can we opt out of Zoom using our data for AI?", as_of=date(2023, 5, 1))
+    assert result.verdict == "no" and result.answer.startswith("No opt-out is stated.")
+
+
+def test_general_questions_quote_the_deciding_sentences(zoom: Engine) -> None:
+    result = _ask(zoom, "Does Zoom share our data with advertisers?")
+    assert result.verdict == "yes"
+    assert any("advertising" in c.quote.lower() for c in result.citations)
+    retention = _ask(zoom, "How long is personal data retained?")
+    assert retention.verdict == "unclear" and retention.answer.startswith("The terms say:")
+    assert any("retain" in c.quote.lower() for c in retention.citations)
+    children = _ask(zoom, "Does Zoom allow children under 16 to sign up?")
+    assert children.verdict == "no"
+    assert any("under the age of 16" in c.quote for c in children.citations)
+
+
+def test_silence_is_said_plainly_and_nothing_is_invented(zoom: Engine) -> None:
+    result = _ask(zoom, "Does Zoom vaccinate penguins?")
+    assert result.verdict == "not_stated" and result.citations == []
+    assert result.answer.startswith("Not stated.")
+    loose = _ask(zoom, "Does Zoom accept cryptocurrency payments from Antarctica?")
+    assert loose.verdict == "unclear" and loose.answer.startswith("The terms do not answer this directly")
+
+
+def test_changes_this_month_and_in_a_month(zoom: Engine) -> None:
+    august = _ask(zoom, "What changed in Zoom's terms in August 2023?")
+    assert august.verdict == "yes" and "between 2023-08-01 and 2023-08-31" in august.answer
+    assert any("AI-training change, restricts" in line for line in august.lines)
+    assert all("2023-08" in line for line in august.lines)
+    assert any("Zoom does not use" in c.quote for c in august.citations)
+    now = _ask(zoom, "What changed in Zoom's terms this month?")
+    assert now.verdict == "no" and "No change" in now.answer
+
+
+def test_which_vendors_may_train_one_line_each(zoom: Engine) -> None:
+    with session_scope(zoom) as session:
+        doc = documents.track(session, "https://acme.example/terms", "Acme", "tos")
+        text = "# Terms\n\nWe may use your content to train our models. You can opt out of this in settings."
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+        quiet = documents.track(session, "https://quiet.example/terms", "Quiet", "tos")
+        record(
+            session, quiet, Observation("# Terms\n\nWe store data in the EU."), flap_window=timedelta(hours=1)
+        )
+    result = _ask(zoom, "Which of our vendors may train on customer content?")
+    assert result.verdict == "yes"
+    assert result.lines[0].startswith("Acme: Yes, unless you opt out")
+    assert result.lines[1].startswith("Quiet: Not stated")
+    assert result.lines[2].startswith("Zoom: No")
+    assert len(result.lines) == 3 and result.answer.startswith("1 of 3 vendors")
+
+
+def test_register_profiles(zoom: Engine) -> None:
+    with Session(zoom) as session:
+        [entry] = vendor_profiles(session, vendor="zoom", as_of=date(2023, 8, 8))
+    data = entry.to_json()
+    assert data["vendor"] == "Zoom"
+    assert {d["document"] for d in data["documents"]} == {"Terms of Service", "Privacy Policy"}
+    # "Notwithstanding the above, Zoom will not use audio, video or chat Customer Content ... without your
+    # consent" overrides the general licence of the same terms
+    assert data["profile"]["customer_content_training"]["value"] == "with_consent"
+    assert data["profile"]["usage_data_training"]["value"] == "yes"
+    assert data["profile"]["control"]["value"] == "with_consent"
+    assert data["profile"]["usage_data_training"]["citations"][0]["version_date"] == "2023-08-07"
+
+
+@pytest.mark.parametrize(
+    ("question", "options", "error", "message"),
+    [
+        ("", {}, UsageError, "ask needs a question"),
+        (
+            "Does Zoom train AI?",
+            {"vendor": "Nobody Inc"},
+            NotFoundError,
+            "no tracked vendor called 'Nobody Inc'",
+        ),
+        ("Does Zoom train AI?", {"as_of": date(2001, 1, 1)}, NotFoundError, "in force on 2001-01-01"),
+    ],
+)
+def test_clear_errors(
+    zoom: Engine, question: str, options: dict[str, Any], error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        _ask(zoom, question, **options)
+
+
+def test_which_vendor_when_several_and_none_named(zoom: Engine) -> None:
+    with session_scope(zoom) as session:
+        doc = documents.track(session, "https://acme.example/terms", "Acme", "tos")
+        text = "# Terms\n\nWe keep server logs for 30 days."
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    with pytest.raises(UsageError, match=r"which vendor\? .*Acme, Zoom"):
+        _ask(zoom, "How long do you keep server logs?")
+    assert _ask(zoom, "How long do you keep server logs?", vendor="acme").citations[0].vendor == "Acme"
+
+
+async def test_a_language_model_rewords_from_the_same_clauses(
+    zoom: Engine, database_url: str, aiohttp_server: AiohttpServer
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    async def completions(request: web.Request) -> web.Response:
+        body = await request.json()
+        seen.append(body)
+        sources = json.loads(body["messages"][1]["content"].split("<sources>")[1].split("</sources>")[0])
+        first = sources[0]
+        content = {
+            "verdict": "with_consent",
+            "answer": "Only if you consent: Zoom's terms of 7 August 2023 need consent for chat content.",
+            "citations": [{"id": first["id"], "quote": first["text"][:60]}],
+        }
+        message = {"role": "assistant", "content": json.dumps(content)}
+        return web.json_response(
+            {
+                "id": "x",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": "m",
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+            }
+        )
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", completions)
+    server = await aiohttp_server(app)
+    settings = Settings(database_url=database_url, llm_model="m", llm_base_url=str(server.make_url("/v1")))
+    result = await answer(
+        zoom, settings, "Does Zoom use our chat messages to train AI?", as_of=date(2023, 8, 8)
+    )
+    assert result.method == "language_model" and result.verdict == "with_consent"
+    assert result.citations[0].version_date == date(2023, 8, 7)
+    assert "Notwithstanding" in seen[0]["messages"][1]["content"]
+    assert "Notwithstanding" not in seen[0]["messages"][0]["content"]

@@ -1,0 +1,87 @@
+"""Reading questions: vendors by name, possessive, plural and typo; dates; the kind of answer wanted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from core.questions import VendorName, find_vendors, read
+
+VENDORS = [
+    VendorName(1, "Zoom", ("zoom",)),
+    VendorName(2, "Slack", ("slack",)),
+    VendorName(3, "Google Workspace", ("google workspace", "google")),
+    VendorName(4, "Otter.ai", ("otter ai", "otter")),
+    VendorName(5, "Salesforce", ("salesforce",)),
+]
+TODAY = date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Does Zoom train on our content?", [1]),
+        ("what do zooms terms say about AI", [1]),
+        ("Is Zoom's privacy policy clear on retention?", [1]),
+        ("Can we opt out of Slack using our data for AI?", [2]),
+        ("Does Google Workspace use our docs?", [3]),
+        ("Does otter.ai keep recordings?", [4]),
+        ("does salesfroce train models on CRM data", [5]),
+        ("How long is chat data retained?", []),
+    ],
+)
+def test_vendors_are_found_by_name_possessive_plural_and_typo(question: str, expected: list[int]) -> None:
+    assert find_vendors(question, VENDORS) == expected
+
+
+def test_a_typo_never_guesses_between_two_vendors() -> None:
+    vendors = [VendorName(1, "Acmes", ()), VendorName(2, "Acmez", ())]
+    assert find_vendors("does acmex train AI", vendors) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "point"),
+    [
+        ("Does Zoom use our meeting content to train AI?", "ai", "customer_content_training"),
+        ("Can we opt out of Slack using our data for AI?", "ai", "control"),
+        ("Does Zoom share data with third parties to train their models?", "ai", "third_party_training"),
+        ("Is usage data used for machine learning?", "ai", "usage_data_training"),
+        ("Which of our vendors may train on customer content?", "register", "customer_content_training"),
+        ("What changed in Zoom's terms this month?", "changes", None),
+        ("Does Zoom share our data with advertisers?", "general", None),
+        ("How long is chat data retained?", "general", None),
+    ],
+)
+def test_kind_and_point(question: str, kind: str, point: str | None) -> None:
+    read_ = read(question, VENDORS, TODAY)
+    assert (read_.kind, read_.point) == (kind, point)
+
+
+@pytest.mark.parametrize(
+    ("question", "as_of"),
+    [
+        ("What did Zoom's terms say about AI on 2023-08-01?", date(2023, 8, 1)),
+        ("What did Zoom say about AI on August 1, 2023?", date(2023, 8, 1)),
+        ("What did Zoom say about AI on 1st August 2023?", date(2023, 8, 1)),
+        ("What did Zoom say about AI in August 2023?", date(2023, 8, 31)),
+        ("Does Zoom train AI?", None),
+    ],
+)
+def test_dates(question: str, as_of: date | None) -> None:
+    assert read(question, VENDORS, TODAY).as_of == as_of
+
+
+def test_change_periods() -> None:
+    this_month = read("What changed in Zoom's terms this month?", VENDORS, TODAY)
+    assert (this_month.since, this_month.until) == (date(2026, 11, 1), None)
+    august = read("What changed in Zoom's terms in August 2023?", VENDORS, TODAY)
+    assert (august.since, august.until, august.as_of) == (date(2023, 8, 1), date(2023, 8, 31), None)
+    since = read("What has changed for Slack since 2024-01-15?", VENDORS, TODAY)
+    assert since.since == date(2024, 1, 15)
+
+
+def test_named_data_categories() -> None:
+    assert {"audio_voice", "video"} <= read("Are meeting recordings used to train AI?", VENDORS, TODAY).data
+    assert "inputs_outputs" in read("Does Slack train models on our chat messages?", VENDORS, TODAY).data
+    assert read("Does Zoom train AI?", VENDORS, TODAY).data == frozenset()
