@@ -7,10 +7,12 @@ set ``CLAUSEWATCH_DEBUG=1`` to see tracebacks of unexpected errors.
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import sys
 from datetime import date, datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -23,13 +25,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bots import console
-from core import documents
+from core import answering, documents
+from core.answers import VERDICT_LABELS
 from core.changes import change_into, details_of, list_changes
 from core.config import Settings
 from core.errors import ClausewatchError, NotFoundError, UsageError
 from core.evaluation import evaluate, load_cases
 from core.history_import import import_history
 from core.judgment import judge
+from core.profile import FIELDS
+from core.qa_evaluation import evaluate_qa, load_questions
 from core.storage import database
 from core.storage.models import Blob, Change, Document, Vendor, Version
 from core.tracking import CheckReport, check_documents, due_document_ids
@@ -390,6 +395,118 @@ def import_history_command(
     out.print(f"{report.document_ref}: {report.imported} versions imported, {report.unchanged} unchanged")
     for name, reason in report.skipped:
         err.print(f"skipped {name}: {reason}", markup=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[
+        str, typer.Argument(help='The question, e.g. "Does Zoom use our content to train AI?"')
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Answer from the versions in force on YYYY-MM-DD.")
+    ] = None,
+    vendor: Annotated[
+        str | None, typer.Option("--vendor", help="The vendor, when the question names none.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object of the answer.")] = False,
+) -> None:
+    """Ask what tracked terms say; the answer quotes the deciding clauses with their version date."""
+    settings = _settings()
+    result = asyncio.run(
+        answering.answer(
+            _engine(settings), settings, question, vendor=vendor, as_of=_parse_date(as_of, "--as-of")
+        )
+    )
+    console.print_answer(out, result)
+    if as_json:
+        print(json.dumps(result.to_json()))
+
+
+class ProfileFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def profile(
+    vendor: Annotated[str | None, typer.Argument(help="The vendor (omit with --all).")] = None,
+    all_vendors: Annotated[
+        bool, typer.Option("--all", help="Every vendor: the AI data-use register.")
+    ] = False,
+    output: Annotated[
+        ProfileFormat, typer.Option("--format", help="table, csv or json.")
+    ] = ProfileFormat.table,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="The versions in force on YYYY-MM-DD.")] = None,
+) -> None:
+    """Print a vendor's AI data-use profile, or with --all the register across every tracked vendor."""
+    if (vendor is None) == (not all_vendors):
+        raise UsageError("name one vendor, or use --all for every vendor (e.g. clausewatch profile zoom)")
+    with database.session_scope(_engine()) as session:
+        entries = answering.vendor_profiles(session, vendor=vendor, as_of=_parse_date(as_of, "--as-of"))
+    if output is ProfileFormat.json:
+        print(json.dumps([entry.to_json() for entry in entries], indent=2))
+    elif output is ProfileFormat.csv:
+        _profile_csv(entries)
+    elif vendor is not None:
+        for entry in entries:
+            console.print_profile(out, entry)
+    else:
+        _profile_table(entries)
+
+
+_REGISTER_COLUMNS = (
+    "content training",
+    "usage-data training",
+    "third parties",
+    "opt-out / consent",
+    "retention",
+)
+
+
+def _profile_table(entries: list[answering.VendorProfile]) -> None:
+    table = Table("vendor", *_REGISTER_COLUMNS, "documents")
+    for entry in entries:
+        values = [VERDICT_LABELS[entry.values[point]] for point in FIELDS]
+        documents = ", ".join(f"{i.document.doc_type} {i.version.effective_date}" for i in entry.versions)
+        table.add_row(Text(entry.vendor.name), *values, Text(documents))
+    out.print(table if entries else "no tracked documents have a stored version yet")
+
+
+def _profile_csv(entries: list[answering.VendorProfile]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["vendor", *FIELDS, "documents", "evidence"])
+    for entry in entries:
+        documents = "; ".join(f"{i.document.doc_type} {i.version.effective_date}" for i in entry.versions)
+        evidence = " | ".join(
+            f"{point}: {c.section or c.clause_id}: {c.quote}"
+            for point in FIELDS
+            for c in entry.citations[point][:1]
+        )
+        writer.writerow([entry.vendor.name, *(entry.values[p] for p in FIELDS), documents, evidence])
+
+
+@app.command("eval-qa")
+def eval_qa(
+    folder: Annotated[Path, typer.Argument(help="Folder with questions.jsonl and the documents it names.")],
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="Write one JSON line per question here.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
+) -> None:
+    """Measure question answering: evidence hit@1/hit@3, quote length and verdict accuracy."""
+    cases = load_questions(folder)
+    with Progress(*_BAR, console=err, transient=True) as progress:
+        task = progress.add_task("answering", total=len(cases))
+        report = evaluate_qa(cases, on_case=lambda _result: progress.advance(task))
+    if predictions is not None:
+        predictions.write_text("".join(json.dumps(r.to_json()) + "\n" for r in report.results))
+    failed = [r for r in report.results if r.error]
+    for result in failed[:5]:
+        err.print(f"{result.case.id}: {result.error}", markup=False)
+    out.print(report.summary())
+    if as_json:
+        print(json.dumps(report.totals()))
 
 
 @app.command()

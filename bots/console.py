@@ -1,4 +1,4 @@
-"""Rendering core results for the terminal with rich: verdicts, clause diffs, change lists.
+"""Rendering core results for the terminal with rich: verdicts, clause diffs, answers and profiles.
 
 Vendor text is always wrapped in ``rich.text.Text`` (never parsed as markup), so a page containing
 ``[bold]`` or ``[link=...]`` cannot restyle the terminal output.
@@ -12,7 +12,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from core.answering import VendorProfile
+from core.answers import VERDICT_LABELS, Answer
 from core.judgment import Verdict
+from core.profile import FIELDS
 from core.storage.models import Change
 
 _WORD_DIFF = re.compile(r"\[-(?P<removed>.*?)-\]|\{\+(?P<added>.*?)\+\}", re.DOTALL)
@@ -74,3 +77,42 @@ def print_verdict(out: Console, verdict: Verdict) -> None:
     style = "bold magenta" if verdict.ai_training_change else "bold"
     out.print(Text(label, style=style))
     out.print(Text(verdict.explanation))
+
+
+def print_answer(out: Console, answer: Answer) -> None:
+    """An answer: its text, then each quote with the section, document, version date and link."""
+    out.print(Text(answer.answer, style="bold" if answer.verdict != "not_stated" else ""))
+    for number, citation in enumerate(answer.citations, start=1):
+        where = Text(
+            f"[{number}] {citation.vendor} {citation.document}, version of {citation.version_date}",
+            style="cyan",
+        )
+        if citation.section:
+            where.append(f", \u00a7 {citation.section}")
+        out.print(where)
+        out.print(Text(f"    \u201c{citation.quote}\u201d"))
+        if citation.url:
+            out.print(Text(f"    {citation.url}", style="dim"))
+    if answer.note:
+        out.print(Text(f"note: {answer.note}", style="yellow"))
+
+
+def print_profile(out: Console, entry: VendorProfile) -> None:
+    """One vendor's AI data-use profile with the clauses behind each point."""
+    documents = ", ".join(f"{i.document.doc_type} ({i.version.effective_date})" for i in entry.versions)
+    out.print(Text(f"{entry.vendor.name}: {documents}", style="bold"))
+    for point, label in FIELDS.items():
+        line = Text(f"  {label}: ")
+        line.append(
+            VERDICT_LABELS[entry.values[point]],
+            style="bold magenta" if entry.values[point] != "not_stated" else "",
+        )
+        line.append(f" ({entry.details[point]})", style="dim")
+        out.print(line)
+        for citation in entry.citations[point]:
+            section = f"\u00a7 {citation.section}: " if citation.section else ""
+            out.print(Text(f"      {section}\u201c{_clip(citation.quote)}\u201d", style="italic"))
+
+
+def _clip(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"

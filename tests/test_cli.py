@@ -146,3 +146,62 @@ async def test_eval_changes_meets_the_targets(cli: Cli, corpus: Path, folder: st
     assert totals["direction_accuracy"] >= 0.90
     if folder == "zoom-labels":
         assert (totals["precision"], totals["recall"], totals["direction_accuracy"]) == (1.0, 1.0, 1.0)
+
+
+async def test_ask_profile_and_register(cli: Cli, corpus: Path) -> None:
+    for folder, kind in (("terms-of-service", "tos"), ("privacy-policy", "privacy")):
+        await cli("import-history", str(corpus / "zoom" / folder), "--vendor", "Zoom", "--type", kind)
+    out, _ = await cli(
+        "ask", "Does Zoom use customer content to train AI?", "--as-of", "2023-05-01", "--json"
+    )
+    answer = json.loads(out.strip().splitlines()[-1])
+    assert answer["verdict"] == "yes"
+    assert any("Service Generated Data" in c["quote"] for c in answer["citations"])
+    assert set(answer["citations"][0]) >= {"vendor", "document", "version_date", "section", "quote", "url"}
+    out, _ = await cli("ask", "does it train AI?", "--vendor", "zoon", "--as-of", "2023-08-12", "--json")
+    assert json.loads(out.strip().splitlines()[-1])["verdict"] == "no"
+    out, _ = await cli("profile", "zoom")
+    assert "Customer content used for training: No" in out and "Retention of inputs" in out
+    out, _ = await cli("profile", "--all", "--format", "json", "--as-of", "2023-05-01")
+    [entry] = json.loads(out)
+    assert entry["profile"]["customer_content_training"]["value"] == "yes"
+    out, _ = await cli("profile", "--all", "--format", "csv")
+    header, row = out.strip().splitlines()
+    assert header.startswith("vendor,customer_content_training,") and row.startswith("Zoom,no,")
+    out, _ = await cli("profile", "--all")
+    assert "content training" in out and "Zoom" in out and "No" in out
+
+
+async def test_eval_qa_writes_predictions(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "acme.txt").write_text(
+        "Privacy Policy\n\nWe keep your account data for 30 days after closure.\n"
+    )
+    line = {
+        "id": "q1",
+        "question": "How long do you keep my account data?",
+        "document": "acme.txt",
+        "gold": ["keep your account data for 30 days"],
+    }
+    (tmp_path / "questions.jsonl").write_text(json.dumps(line) + "\n")
+    predictions = tmp_path / "predictions.jsonl"
+    out, _ = await cli("eval-qa", str(tmp_path), "--predictions", str(predictions), "--json")
+    totals = json.loads(out.strip().splitlines()[-1])
+    assert totals["hit_at_3"] == 1.0 and totals["questions"] == 1
+    [prediction] = [json.loads(x) for x in predictions.read_text().splitlines()]
+    assert prediction["id"] == "q1" and "30 days" in prediction["evidence"][0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("profile",), "name one vendor, or use --all"),
+        (("profile", "zoom", "--all"), "name one vendor, or use --all"),
+        (("profile", "nobody"), "no tracked vendor called 'nobody'"),
+        (("ask", "Does Nobody train AI?", "--vendor", "nobody"), "no tracked vendor called 'nobody'"),
+        (("ask", "Does Zoom train AI?", "--as-of", "tomorrow"), "--as-of takes a date"),
+        (("eval-qa", "/nonexistent"), "questions.jsonl not found"),
+    ],
+)
+async def test_question_commands_explain_bad_input(cli: Cli, args: tuple[str, ...], message: str) -> None:
+    _, err = await cli(*args, ok=False)
+    assert message in err and len(err.strip().splitlines()) == 1
