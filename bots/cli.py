@@ -468,8 +468,8 @@ def _profile_table(entries: list[answering.VendorProfile]) -> None:
     table = Table("vendor", *_REGISTER_COLUMNS, "documents")
     for entry in entries:
         values = [VERDICT_LABELS[entry.values[point]] for point in FIELDS]
-        documents = ", ".join(f"{i.document.doc_type} {i.version.effective_date}" for i in entry.versions)
-        table.add_row(Text(entry.vendor.name), *values, Text(documents))
+        documents = ", ".join(f"{i.document} {i.version_date}" for i in entry.versions)
+        table.add_row(Text(entry.vendor), *values, Text(documents))
     out.print(table if entries else "no tracked documents have a stored version yet")
 
 
@@ -477,13 +477,13 @@ def _profile_csv(entries: list[answering.VendorProfile]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(["vendor", *FIELDS, "documents", "evidence"])
     for entry in entries:
-        documents = "; ".join(f"{i.document.doc_type} {i.version.effective_date}" for i in entry.versions)
+        documents = "; ".join(f"{i.document} {i.version_date}" for i in entry.versions)
         evidence = " | ".join(
             f"{point}: {c.section or c.clause_id}: {c.quote}"
             for point in FIELDS
             for c in entry.citations[point][:1]
         )
-        writer.writerow([entry.vendor.name, *(entry.values[p] for p in FIELDS), documents, evidence])
+        writer.writerow([entry.vendor, *(entry.values[p] for p in FIELDS), documents, evidence])
 
 
 @app.command("eval-qa")

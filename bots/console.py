@@ -99,8 +99,8 @@ def print_answer(out: Console, answer: Answer) -> None:
 
 def print_profile(out: Console, entry: VendorProfile) -> None:
     """One vendor's AI data-use profile with the clauses behind each point."""
-    documents = ", ".join(f"{i.document.doc_type} ({i.version.effective_date})" for i in entry.versions)
-    out.print(Text(f"{entry.vendor.name}: {documents}", style="bold"))
+    documents = ", ".join(f"{i.document} ({i.version_date})" for i in entry.versions)
+    out.print(Text(f"{entry.vendor}: {documents}", style="bold"))
     for point, label in FIELDS.items():
         line = Text(f"  {label}: ")
         line.append(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from rapidfuzz import fuzz
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -34,10 +35,10 @@ from core.documents import slugify
 from core.errors import NotFoundError, UsageError
 from core.evidence import EvidenceIndex, Hit, question_terms
 from core.questions import Question, VendorName, find_vendors, read
+from core.storage import blobs
 from core.storage.database import session_scope
 from core.storage.models import Document, Vendor, Version
 from core.synthesis import synthesise
-from core.versions import version_text, versions_in_force
 
 _YES_NO = re.compile(
     r"^(?:do|does|did|is|are|was|were|can|could|will|would|may|might|should|has|have|shall)\b", re.IGNORECASE
@@ -56,26 +57,29 @@ _POINT_TOPICS = {
 
 @dataclass(frozen=True)
 class InForce:
-    """One document's version in force on the day asked."""
+    """One document's version in force on the day asked: what answers name and cite."""
 
-    vendor: Vendor
-    document: Document
-    version: Version
+    vendor_id: int
+    vendor: str
+    document: str
+    version_date: date
+    content_hash: str
+    url: str | None
 
     @property
     def name(self) -> str:
         """How answers name it: "Zoom's Terms of Service (version of 2023-08-07)"."""
-        return f"{self.vendor.name}'s {self.document.doc_type} (version of {self.version.effective_date})"
+        return f"{self.vendor}'s {self.document} (version of {self.version_date})"
 
     def citation(self, quote: str, section: str | None, clause_id: str | None) -> Citation:
         """A citation of a quote from this version."""
         return Citation(
-            vendor=self.vendor.name,
-            document=self.document.doc_type,
-            version_date=self.version.effective_date,
+            vendor=self.vendor,
+            document=self.document,
+            version_date=self.version_date,
             section=section,
             quote=quote,
-            url=self.version.url or self.document.url or None,
+            url=self.url,
             clause_id=clause_id,
         )
 
@@ -125,15 +129,39 @@ def _closest(name: str, names: Sequence[VendorName]) -> list[int]:
 def _in_force(
     session: Session, vendor_ids: Sequence[int], doc_types: Sequence[str], day: date
 ) -> list[InForce]:
-    """The versions in force on ``day`` of the vendors' documents (of the named types, when any is named)."""
-    query = select(Document, Vendor).join(Vendor, col(Document.vendor_id) == col(Vendor.id))
+    """The versions in force on ``day`` of the vendors' documents (of the named types, when any is named).
+
+    One query of plain columns: the register reads every tracked document at once.
+    """
+    query = (
+        sa_select(
+            col(Vendor.id),
+            col(Vendor.name),
+            col(Document.id),
+            col(Document.doc_type),
+            col(Document.url),
+            col(Version.effective_date),
+            col(Version.content_hash),
+            col(Version.url),
+        )
+        .select_from(Vendor)
+        .join(Document, col(Document.vendor_id) == col(Vendor.id))
+        .join(Version, col(Version.document_id) == col(Document.id))
+        .where(col(Version.effective_date) <= day)
+        .order_by(Vendor.slug, Document.slug, col(Version.effective_date).desc(), col(Version.id).desc())
+    )
     if vendor_ids:
         query = query.where(col(Vendor.id).in_(list(vendor_ids)))
-    rows = session.exec(query.order_by(Vendor.slug, Document.slug)).all()
-    if doc_types and any(doc.doc_type in doc_types for doc, _ in rows):
-        rows = [(doc, vendor) for doc, vendor in rows if doc.doc_type in doc_types]
-    in_force = versions_in_force(session, [doc.id or 0 for doc, _ in rows], day)
-    return [InForce(vendor, doc, in_force[doc.id or 0]) for doc, vendor in rows if doc.id in in_force]
+    found: dict[int, InForce] = {}
+    for vendor_id, vendor, doc_id, doc_type, doc_url, day_of, content_hash, url in session.execute(query):
+        if doc_id not in found:
+            found[doc_id] = InForce(
+                vendor_id or 0, vendor, doc_type, day_of, content_hash, url or doc_url or None
+            )
+    versions = list(found.values())
+    if doc_types and any(item.document in doc_types for item in versions):
+        versions = [item for item in versions if item.document in doc_types]
+    return versions
 
 
 def ask(
@@ -231,17 +259,23 @@ def _label(verdict: AnswerVerdict, point: str) -> str:
 
 
 def _point_of(
-    session: Session, item: InForce, point: str, question: Question
+    session: Session,
+    item: InForce,
+    point: str,
+    question: Question,
+    stored: dict[str, profiles.AIProfile] | None = None,
 ) -> tuple[AnswerVerdict, tuple[profiles.Quote, ...]]:
     """A point's value and quotes for one version: from its stored profile, unless the question narrows it.
 
     A question that names specific data ("our chat messages") or a product or plan ("ChatGPT Enterprise"),
-    or asks about the rules on users, is answered from the version's statements read for it.
+    or asks about the rules on users, is answered from the version's statements read for it. ``stored``
+    holds profiles already read (the register reads every vendor's in one query).
     """
-    if point in profiles.FIELDS and not _narrows(question, item.vendor.name):
-        found = profiles.profile_of(session, item.version).findings[point]
+    if point in profiles.FIELDS and not _narrows(question, item.vendor):
+        profile = (stored or {}).get(item.content_hash) or profiles.profile_of(session, item.content_hash)
+        found = profile.findings[point]
         return found.value, found.quotes
-    clauses = segment(version_text(session, item.version))
+    clauses = segment(blobs.get_text(session, item.content_hash))
     headings = profiles.headings_of(clauses)
     found = profiles.read_point(statements(clauses), point, headings, question.data, question.text)
     return found.value, found.quotes
@@ -274,7 +308,9 @@ def _other_points(
     for point in ("customer_content_training", "usage_data_training", "third_party_training"):
         if point == asked:
             continue
-        findings = [(item, profiles.profile_of(session, item.version).findings[point]) for item in versions]
+        findings = [
+            (item, profiles.profile_of(session, item.content_hash).findings[point]) for item in versions
+        ]
         value = profiles.combine(finding.value for _, finding in findings)
         if value != "not_stated":
             sentences.append(f"Also: {profiles.detail(point, value)}.")
@@ -288,25 +324,26 @@ def _register(session: Session, question: Question, day: date) -> Reply:
     versions = _in_force(session, (), question.doc_types, day)
     if not versions:
         raise NotFoundError("no tracked documents yet; track a vendor first")
+    stored = profiles.profiles_of(session, [item.content_hash for item in versions])
     by_vendor: dict[int, list[InForce]] = {}
     for item in versions:
-        by_vendor.setdefault(item.vendor.id or 0, []).append(item)
+        by_vendor.setdefault(item.vendor_id, []).append(item)
     lines: list[str] = []
     citations: list[Citation] = []
     verdicts: list[AnswerVerdict] = []
     for items in by_vendor.values():
-        results = [_point_of(session, item, point, question) for item in items]
+        results = [_point_of(session, item, point, question, stored) for item in items]
         value = profiles.combine(v for v, _ in results)
         verdicts.append(value)
         first = next(
             ((item, quotes[0]) for item, (_, quotes) in zip(items, results, strict=True) if quotes), None
         )
-        line = f"{items[0].vendor.name}: {VERDICT_LABELS[value]}"
+        line = f"{items[0].vendor}: {VERDICT_LABELS[value]}"
         if first is not None:
             item, quote = first
             citations.append(item.citation(quote.text, quote.section, quote.clause_id))
             where = quote.section or quote.clause_id
-            line += f" ({item.document.doc_type}, {item.version.effective_date}, {where})"
+            line += f" ({item.document}, {item.version_date}, {where})"
         lines.append(line)
     permissive = [v for v in verdicts if v in ("yes", "opt_out", "with_consent", "unclear")]
     verdict: AnswerVerdict = "yes" if permissive else "no" if "no" in verdicts else "not_stated"
@@ -373,10 +410,10 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
     """The best 1-3 quotes across the vendor's documents; silence when none shares the question's words."""
     hits: list[tuple[float, int, InForce, Hit]] = []
     for order, item in enumerate(versions):
-        index = EvidenceIndex.of_text(version_text(session, item.version))
+        index = EvidenceIndex.of_text(blobs.get_text(session, item.content_hash))
         hits += [(hit.score, order, item, hit) for hit in index.search(question.text, k=3)]
     hits.sort(key=lambda row: (-row[0], row[1]))
-    own = {term for item in versions for term in question_terms(item.vendor.name)}
+    own = {term for item in versions for term in question_terms(item.vendor)}
     asked = set(question_terms(question.text)) - own
     chosen = [row for row in hits if row[3].matched & asked][:3]
     if not chosen:
@@ -392,7 +429,7 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
         sources.append(Source(f"S{len(sources) + 1}", hit.passage.text, citation))
     first, best = chosen[0][2], chosen[0][3]
     if _addresses(best, asked):
-        verdict = _polarity(question.text, [row[3] for row in chosen], first.vendor.name)
+        verdict = _polarity(question.text, [row[3] for row in chosen], first.vendor)
         lead = (
             f"{VERDICT_LABELS[verdict]}, by the quote below."
             if verdict in ("yes", "no")
@@ -484,7 +521,7 @@ async def answer(
 class VendorProfile:
     """A vendor's AI data-use profile over its documents in force: per point, a value and citations."""
 
-    vendor: Vendor
+    vendor: str
     versions: list[InForce]
     values: dict[str, AnswerVerdict]
     details: dict[str, str]
@@ -493,12 +530,12 @@ class VendorProfile:
     def to_json(self) -> dict[str, object]:
         """One register entry as ``profile --format json`` prints it."""
         return {
-            "vendor": self.vendor.name,
+            "vendor": self.vendor,
             "documents": [
                 {
-                    "document": i.document.doc_type,
-                    "version_date": i.version.effective_date.isoformat(),
-                    "url": i.version.url or i.document.url or None,
+                    "document": i.document,
+                    "version_date": i.version_date.isoformat(),
+                    "url": i.url,
                 }
                 for i in self.versions
             ],
@@ -522,7 +559,7 @@ def vendor_profiles(
     vendor_ids = (_resolve_vendor(session, vendor),) if vendor else ()
     by_vendor: dict[int, list[InForce]] = {}
     for item in _in_force(session, vendor_ids, (), day):
-        by_vendor.setdefault(item.vendor.id or 0, []).append(item)
+        by_vendor.setdefault(item.vendor_id, []).append(item)
     if vendor and not by_vendor:
         raise NotFoundError(
             f"{vendor!r} has no stored version in force on {day}; run `clausewatch check` first"
@@ -534,8 +571,8 @@ def _vendor_profile(session: Session, items: list[InForce]) -> VendorProfile:
     values: dict[str, AnswerVerdict] = {}
     details: dict[str, str] = {}
     citations: dict[str, list[Citation]] = {}
-    stored = profiles.profiles_of(session, [item.version for item in items])
-    found = [(item, stored[item.version.content_hash]) for item in items]
+    stored = profiles.profiles_of(session, [item.content_hash for item in items])
+    found = [(item, stored[item.content_hash]) for item in items]
     for point in profiles.FIELDS:
         findings = [(item, p.findings[point]) for item, p in found]
         stated = [(item, f) for item, f in findings if f.value != "not_stated"]
@@ -544,7 +581,7 @@ def _vendor_profile(session: Session, items: list[InForce]) -> VendorProfile:
         else:
             values[point] = profiles.combine(f.value for _, f in findings)
         details[point] = (
-            "; ".join(f"{item.document.doc_type}: {f.detail}" for item, f in stated) or findings[0][1].detail
+            "; ".join(f"{item.document}: {f.detail}" for item, f in stated) or findings[0][1].detail
         )
         citations[point] = [
             item.citation(q.text, q.section, q.clause_id) for item, f in stated for q in f.quotes

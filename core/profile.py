@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,9 +33,9 @@ from sqlmodel import Session, col, select
 from core.ailanguage import Statement, split_sentences, statements
 from core.answers import AnswerVerdict
 from core.clauses import Clause, segment
+from core.storage import blobs
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
-from core.versions import version_text
 
 log = logging.getLogger(__name__)
 
@@ -198,8 +199,9 @@ def relevant_statements(
 ) -> list[Statement]:
     """The statements about one point (``FIELDS`` or ``user_rules``), narrowed to what a question names.
 
-    ``data``: when a question names specific data ("chat", "recordings"), statements about other specific
-    data do not decide it; those about content in general still do. ``question``: when it names a product
+    ``data``: when a question names specific data ("chat", "recordings"), the statements naming that data
+    decide it (a specific provision governs over a general one); statements about content in general
+    decide only when none names it. ``question``: when it names a product
     or plan that statements are scoped to ("ChatGPT Enterprise"), the statements naming it most precisely
     decide.
     """
@@ -209,8 +211,8 @@ def relevant_statements(
     if point == "customer_content_training":
         chosen = [s for s in found if s.actor == "vendor" and s.data & CONTENT_DATA]
         specific = data - GENERIC_DATA
-        if specific:
-            chosen = [s for s in chosen if s.data & (specific | GENERIC_DATA)]
+        if specific:  # the specific provision governs its data; the general one only data it alone covers
+            chosen = [s for s in chosen if s.data & specific] or chosen
         return _scoped(chosen, question)
     if point == "usage_data_training":
         return _scoped([s for s in found if s.actor == "vendor" and s.data & USAGE_DATA], question)
@@ -372,25 +374,59 @@ def compute(text: str, clauses: Sequence[Clause] | None = None) -> AIProfile:
     return AIProfile(findings)
 
 
-def profile_of(session: Session, version: Version) -> AIProfile:
-    """The stored profile of ``version``'s text, computed and stored first if missing or outdated."""
-    stored = session.get(Profile, version.content_hash)
-    if stored is not None and stored.algorithm == ALGORITHM:
-        return AIProfile.from_json(stored.data)
-    profile = compute(version_text(session, version))
-    _store(session, version.content_hash, profile, stored)
-    return profile
+def profile_of(session: Session, content_hash: str) -> AIProfile:
+    """The profile of a version text: remembered, stored, or computed (and stored) when missing."""
+    return profiles_of(session, [content_hash])[content_hash]
 
 
-def profiles_of(session: Session, versions: Sequence[Version]) -> dict[str, AIProfile]:
-    """``profile_of`` for many versions, read in one query: the register reads every vendor at once."""
-    hashes = sorted({v.content_hash for v in versions})
-    rows = session.exec(select(Profile).where(col(Profile.content_hash).in_(hashes))).all() if hashes else []
-    found = {row.content_hash: AIProfile.from_json(row.data) for row in rows if row.algorithm == ALGORITHM}
-    for version in versions:
-        if version.content_hash not in found:
-            found[version.content_hash] = profile_of(session, version)
+def profiles_of(session: Session, hashes: Sequence[str]) -> dict[str, AIProfile]:
+    """The profiles of many version texts: from memory, then one query, then computed for the rest.
+
+    A profile is a function of its text and ``ALGORITHM`` alone, so parsed profiles are kept in memory by
+    text hash: the register reads every vendor's on each question.
+    """
+    wanted = sorted(set(hashes))
+    found = {h: _PARSED[(h, ALGORITHM)] for h in wanted if (h, ALGORITHM) in _PARSED}
+    missing = [h for h in wanted if h not in found]
+    if missing:
+        query = select(Profile.content_hash, Profile.algorithm, Profile.data).where(
+            col(Profile.content_hash).in_(missing)
+        )
+        stale: set[str] = set()
+        for content_hash, algorithm, data in session.exec(query):
+            if algorithm == ALGORITHM:
+                found[content_hash] = AIProfile.from_json(dict(data))
+            else:
+                stale.add(content_hash)
+        for content_hash in missing:
+            if content_hash not in found:
+                found[content_hash] = compute(blobs.get_text(session, content_hash))
+                old = session.get(Profile, content_hash) if content_hash in stale else None
+                _store(session, content_hash, found[content_hash], old)
+    for content_hash, profile in found.items():
+        _remember(content_hash, profile)
     return found
+
+
+_PARSED: OrderedDict[tuple[str, int], AIProfile] = OrderedDict()
+_PARSED_SIZE = 8192
+
+
+def _remember(content_hash: str, profile: AIProfile) -> None:
+    """Keep a parsed profile in memory (the least recently read are dropped first)."""
+    _PARSED[(content_hash, ALGORITHM)] = profile
+    _PARSED.move_to_end((content_hash, ALGORITHM))
+    while len(_PARSED) > _PARSED_SIZE:
+        _PARSED.popitem(last=False)
+
+
+def _ensure_stored(session: Session, content_hash: str) -> None:
+    """Make sure this database holds the text's current profile (memory may hold it from elsewhere)."""
+    row = session.get(Profile, content_hash)
+    if row is None or row.algorithm != ALGORITHM:
+        profile = _PARSED.get((content_hash, ALGORITHM)) or compute(blobs.get_text(session, content_hash))
+        _store(session, content_hash, profile, row)
+        _remember(content_hash, profile)
 
 
 def _store(session: Session, content_hash: str, profile: AIProfile, stored: Profile | None) -> None:
@@ -418,6 +454,6 @@ def store_profiles(engine: Engine, version_ids: Sequence[int]) -> None:
             with session_scope(engine) as session:
                 version = session.get(Version, version_id)
                 if version is not None:
-                    profile_of(session, version)
+                    _ensure_stored(session, version.content_hash)
         except Exception:
             log.exception("computing the AI data-use profile of version %s failed", version_id)

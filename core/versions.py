@@ -11,7 +11,6 @@ The rules that keep history clean:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -182,18 +181,3 @@ def version_at(session: Session, document_id: int, when: date | datetime) -> Ver
         .order_by(col(Version.effective_date).desc(), col(Version.id).desc())
     )
     return session.exec(query).first()
-
-
-def versions_in_force(session: Session, document_ids: Sequence[int], when: date) -> dict[int, Version]:
-    """``version_at`` for many documents in one query (the register reads every vendor at once)."""
-    if not document_ids:
-        return {}
-    query = (
-        select(Version)
-        .where(col(Version.document_id).in_(list(document_ids)), col(Version.effective_date) <= when)
-        .order_by(col(Version.document_id), col(Version.effective_date).desc(), col(Version.id).desc())
-    )
-    found: dict[int, Version] = {}
-    for version in session.exec(query):
-        found.setdefault(version.document_id, version)
-    return found
