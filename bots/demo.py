@@ -2,7 +2,8 @@
 
 A local vendor site publishes Zoom's real 2023 Terms of Service versions one after another; clausewatch
 tracks the page on a fresh SQLite database, checks it after each publication and shows what it recorded:
-the clause-level changes and, for each, whether it moved AI-training language and which way.
+the clause-level changes and, for each, whether it moved AI-training language and which way; then it answers
+a few questions about the terms now in force and prints Zoom's AI data-use profile.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlmodel import Session
 from bots import console
 from bots.vendor_site import VendorSite
 from core import documents
+from core.answering import ask, vendor_profiles
 from core.changes import list_changes
 from core.config import Settings
 from core.errors import UsageError
@@ -56,9 +58,12 @@ def run_demo(corpus: Path | None, out: Console) -> None:
     engine = database.open_engine(url)
     asyncio.run(_publish_and_check(engine, releases, settings, out))
     _print_ai_changes(engine, out)
+    _print_answers(engine, out)
     out.print(Rule())
     out.print(f"The demo database is kept; explore it with CLAUSEWATCH_DATABASE_URL={url}", markup=False)
     out.print("  clausewatch history zoom | clausewatch changes --ai-only | clausewatch diff zoom --ai-only")
+    out.print('  clausewatch ask "Can we opt out of Zoom training AI on our data?"')
+    out.print("  clausewatch profile --all --format csv")
 
 
 async def _publish_and_check(
@@ -96,3 +101,22 @@ def _print_ai_changes(engine: Engine, out: Console) -> None:
         out.print(Text(change.summary or ""))
         out.print()
         console.print_clause_pairs(out, (change.details or {}).get("clauses", []), ai_only=True)
+
+
+DEMO_QUESTIONS = (
+    "Does Zoom use our meeting content to train AI?",
+    "Is Zoom's service generated data used for machine learning?",
+    "How long does Zoom keep our data after the account is closed?",
+    "What changed in Zoom's terms this week?",
+)
+
+
+def _print_answers(engine: Engine, out: Console) -> None:
+    """Questions a compliance team asks, answered from the versions now stored, and Zoom's AI profile."""
+    with database.session_scope(engine) as session:
+        for question in DEMO_QUESTIONS:
+            out.print(Rule(f"Q: {question}"))
+            console.print_answer(out, ask(session, question).answer)
+        out.print(Rule("Zoom's AI data-use profile (clausewatch profile zoom)"))
+        for entry in vendor_profiles(session, vendor="Zoom"):
+            console.print_profile(out, entry)
