@@ -1,8 +1,10 @@
 """Reading a question: which vendors and documents it is about, as of when, and what kind of answer it wants.
 
-People type vendor names the way they say them: "Zoom's", "zooms terms", "MS Teams", "Gogle". A name is
-found by whole words (with possessives and a plural "s" dropped) and, for names of five letters or more,
-by a close spelling; it never guesses between two vendors that match equally well.
+People type vendor names the way they say them: "Zoom's", "zooms terms", "Gogle". A name written as one
+(capitalised or possessive) is matched first, by whole words with possessives and a plural "s" dropped,
+then by a close spelling; a lower-case common word ("a box", "other vendors") is a vendor only when it is
+spelled exactly as one and nothing else in the question is. It never guesses between two vendors that
+match equally well, and a written name that matches no vendor is reported rather than ignored.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from rapidfuzz import fuzz
 
 from core.ailanguage import data_categories
 from core.documents import DOC_TYPES, slugify
+from core.errors import UsageError
 
 Kind = Literal["ai", "register", "changes", "general"]
 Point = Literal[
@@ -36,7 +39,10 @@ class VendorName:
 
 @dataclass(frozen=True)
 class Question:
-    """What ``read`` understood: the original text plus the parts answering needs."""
+    """What ``read`` understood: the original text plus the parts answering needs.
+
+    ``unknown`` holds the names the question writes that match no tracked vendor ("Slack's", "Zooom").
+    """
 
     text: str
     kind: Kind
@@ -47,11 +53,13 @@ class Question:
     until: date | None = None
     point: Point | None = None
     data: frozenset[str] = field(default_factory=frozenset)
+    unknown: tuple[str, ...] = ()
 
 
 _AI = re.compile(
     r"\b(?:a\.?i\.?|artificial intelligence|machine[- ]learning|ml|llms?|gen ?ai|genai|models?|algorithms?"
-    r"|train(?:s|ed|ing)?|fine[- ]?tun\w*|neural)\b",
+    r"|fine[- ]?tun\w*|neural)\b"
+    r"|\btrain(?:s|ed|ing)?\s+(?:(?:its|their|our|your|the|own|ai|models?)\s+){0,2}on\b",  # not "its staff"
     re.IGNORECASE,
 )
 _REGISTER = re.compile(
@@ -72,6 +80,10 @@ _USER_RULE = re.compile(
     r"|anyone|others|people)\s+(?:\w+\s+)?(?:allowed|permitted|use|train|scrape|crawl|collect|build|develop"
     r"|fine[- ]?tune)\b"
     r"|\ballow(?:s|ed)?\b[^?]*\b(?:us|users?|developers?|customers?|anyone|scraping|collecting|crawling|mining)\b",
+    re.IGNORECASE,
+)
+_IF_CHANGED = re.compile(
+    r"\b(?:if|when|whenever|once|before|after)\b[^?]*\b(?:change[ds]?|update[ds]?|modif\w+|revise[ds]?)\b",
     re.IGNORECASE,
 )
 _OPT_OUT = re.compile(
@@ -109,43 +121,104 @@ _MEDIA_WORDS: dict[str, frozenset[str]] = {
 _MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_SLASHED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
 _MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b")
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?([A-Za-z]{3,9})\.?,? (\d{4})\b")
 _MONTH_YEAR = re.compile(r"\b(?:in )?([A-Za-z]{3,9}) (\d{4})\b")
 _SINCE = re.compile(r"\b(?:since|after|from)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[.&+][a-z0-9]+)*")
-_STOP_NAMES = frozenset(
-    {"terms", "privacy", "policy", "data", "train", "model", "models", "service", "services"}
+_NOT_NAMES = frozenset(
+    {
+        "ai",
+        "ml",
+        "llm",
+        "llms",
+        "genai",
+        "api",
+        "apis",
+        "i",
+        "eu",
+        "eea",
+        "uk",
+        "us",
+        "usa",
+        "gdpr",
+        "ccpa",
+        "cpra",
+        "hipaa",
+        "customer",
+        "customers",
+        "content",
+        "data",
+        "service",
+        "services",
+        "terms",
+        "privacy",
+        "policy",
+        "statement",
+        "notice",
+        "agreement",
+        "personal",
+        "information",
+        "user",
+        "users",
+        "input",
+        "inputs",
+        "output",
+        "outputs",
+        "account",
+        "do",
+        "not",
+        "track",
+        "generated",
+        "enterprise",
+        "business",
+        "which",
+        "what",
+        "does",
+        "can",
+        "is",
+        "are",
+        "how",
+        "when",
+        "where",
+        "who",
+        "why",
+        "will",
+    }
 )
 
 
+def _date(year: str, month: int, day: str | int, written: str) -> date:
+    try:
+        return date(int(year), month, int(day))
+    except ValueError:
+        raise UsageError(f"{written!r} is not a valid date; write dates as YYYY-MM-DD") from None
+
+
 def _dates(text: str) -> list[tuple[int, date, bool]]:
-    """Dates the text names, with their position and whether they name a whole month."""
-    found: list[tuple[int, date, bool]] = []
-    for m in _ISO.finditer(text):
-        try:
-            found.append((m.start(), date(int(m[1]), int(m[2]), int(m[3])), False))
-        except ValueError:
-            continue
+    """Dates the text names, with their position and whether they name a whole month.
+
+    A date that cannot be read is an error rather than ignored: answering for today instead of the day
+    asked would quote the wrong version.
+    """
+    slashed = _SLASHED.search(text)
+    if slashed:
+        raise UsageError(f"{slashed.group(0)!r} is ambiguous; write dates as YYYY-MM-DD")
+    found = [(m.start(), _date(m[1], int(m[2]), m[3], m[0]), False) for m in _ISO.finditer(text)]
     for m in _MONTH_DAY_YEAR.finditer(text):
         month = _MONTHS.get(m[1].lower())
         if month:
-            try:
-                found.append((m.start(), date(int(m[3]), month, int(m[2])), False))
-            except ValueError:
-                continue
+            found.append((m.start(), _date(m[3], month, m[2], m[0]), False))
     for m in _DAY_MONTH_YEAR.finditer(text):
         month = _MONTHS.get(m[2].lower())
         if month:
-            try:
-                found.append((m.start(), date(int(m[3]), month, int(m[1])), False))
-            except ValueError:
-                continue
+            found.append((m.start(), _date(m[3], month, m[1], m[0]), False))
     if not found:
         for m in _MONTH_YEAR.finditer(text):
             month = _MONTHS.get(m[1].lower())
             if month:
-                found.append((m.start(), date(int(m[2]), month, 1), True))
+                found.append((m.start(), _date(m[2], month, 1, m[0]), True))
     return sorted(found)
 
 
@@ -167,33 +240,66 @@ def _period_start(text: str, today: date) -> date | None:
     return None
 
 
-def _candidates(text: str) -> list[str]:
-    """The question's words and two- and three-word phrases, possessives and plural "s" dropped too."""
-    words = _WORD.findall(text.lower().replace("\u2019", "'").replace("'s", "").replace("s'", "s"))
-    grams = [" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)]
-    extra = [g[:-1] for g in grams if g.endswith("s") and len(g) > 3]
-    return grams + extra
+def _words(text: str) -> list[str]:
+    """The question's words, lower-cased, with possessives dropped ("Zoom's" -> "zoom")."""
+    return _WORD.findall(text.lower().replace("\u2019", "'").replace("'s", "").replace("s'", "s"))
+
+
+def _grams(words: list[str]) -> set[str]:
+    """Words and two- and three-word phrases, each also without a plural "s" ("zooms terms")."""
+    grams = {" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)}
+    return grams | {g[:-1] for g in grams if g.endswith("s") and len(g) > 3}
+
+
+def name_like(text: str) -> list[str]:
+    """Words written as names: capitalised after the first word, or possessive ("Slack's").
+
+    Defined terms and acronyms of legal and AI writing ("Customer Content", "GDPR", "AI") are not names.
+    """
+    tokens = re.findall(r"[\w.&+-]+(?:['\u2019]s?)?", text)
+    found = []
+    for position, token in enumerate(tokens):
+        bare = re.sub(r"['\u2019]s?$", "", token).strip(".")
+        possessive = bare != token.strip(".")
+        capitalised = position > 0 and bare[:1].isupper()
+        if bare and (possessive or capitalised) and bare.lower() not in _NOT_NAMES:
+            found.append(bare)
+    return found
 
 
 def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
-    """The vendors a question names, exactly or by a close spelling of a name of 5+ letters."""
-    grams = set(_candidates(text))
-    exact = [v.vendor_id for v in vendors if {n.lower() for n in (v.name, *v.aliases)} & grams]
-    exact += [
-        v.vendor_id
-        for v in vendors
-        if slugify(v.name).replace("-", " ") in grams and v.vendor_id not in exact
-    ]
-    if exact:
-        return exact
+    """The vendors a question names.
+
+    A name written as one (capitalised or possessive) counts first; then a lower-case word spelled exactly
+    as a vendor ("does zoom train on our data"), so "Zoom" wins over "a box" in "Does Zoom keep files in a
+    box?"; then a close spelling of a written name or of a longer word ("salesfroce"), never of a short
+    common word ("other" is not Otter).
+    """
+    names = name_like(text)
+    strong = _grams(_words(" ".join(names)))
+    matched = [v.vendor_id for v in vendors if _spellings(v) & strong]
+    if matched:
+        return matched
+    weak = _grams(_words(text))
+    matched = [v.vendor_id for v in vendors if _spellings(v) & weak]
+    if matched:
+        return matched
+    return _closest(strong | {g for g in weak if len(g) >= 6 and " " not in g}, vendors)
+
+
+def _spellings(vendor: VendorName) -> set[str]:
+    return {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
+
+
+def _closest(grams: set[str], vendors: Sequence[VendorName]) -> list[int]:
+    """The one vendor a written name misspells (four letters or more, 85% alike), if exactly one."""
     scored: list[tuple[float, int]] = []
     for vendor in vendors:
-        names = [n.lower() for n in (vendor.name, *vendor.aliases) if len(n) >= 5]
         best = max(
-            (fuzz.ratio(name, gram) for name in names for gram in grams if gram not in _STOP_NAMES),
+            (fuzz.ratio(name, gram) for name in _spellings(vendor) if len(name) >= 4 for gram in grams),
             default=0.0,
         )
-        if best >= 80:
+        if best >= 85:
             scored.append((best, vendor.vendor_id))
     if not scored:
         return []
@@ -258,10 +364,12 @@ def read(text: str, vendors: Sequence[VendorName], today: date) -> Question:
     vendor_ids = tuple(find_vendors(text, vendors))
     kind: Kind
     until: date | None = None
-    if _CHANGES.search(text):
+    if _CHANGES.search(text) and not _IF_CHANGED.search(text):
         kind = "changes"
         if as_of is not None and dates[0][2]:  # "what changed in August 2023": that month
             since, until, as_of = as_of.replace(day=1), as_of, None
+        elif as_of is not None:  # "what changed on 2023-08-07": that day
+            since, until, as_of = as_of, as_of, None
     elif _REGISTER.search(text) and _AI.search(text):
         kind = "register"
     elif _AI.search(text):
@@ -269,4 +377,7 @@ def read(text: str, vendors: Sequence[VendorName], today: date) -> Question:
     else:
         kind = "general"
     point = _point(text) if kind in ("ai", "register") else None
-    return Question(text, kind, vendor_ids, _doc_types(text), as_of, since, until, point, _data(text))
+    unknown = () if vendor_ids else tuple(dict.fromkeys(name_like(text)))
+    return Question(
+        text, kind, vendor_ids, _doc_types(text), as_of, since, until, point, _data(text), unknown
+    )

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from core.errors import UsageError
 from core.questions import VendorName, find_vendors, read
 
 VENDORS = [
@@ -85,3 +86,50 @@ def test_named_data_categories() -> None:
     assert {"audio_voice", "video"} <= read("Are meeting recordings used to train AI?", VENDORS, TODAY).data
     assert "inputs_outputs" in read("Does Slack train models on our chat messages?", VENDORS, TODAY).data
     assert read("Does Zoom train AI?", VENDORS, TODAY).data == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which other vendors may train on customer content?", []),  # "other" is not Otter
+        ("Does Zoom keep our files in a box?", [1]),
+        ("Is Zooom training AI on our calls?", [1]),
+        ("Does Slacks policy allow AI training?", [2]),
+    ],
+)
+def test_common_words_are_not_vendors(question: str, expected: list[int]) -> None:
+    vendors = [*VENDORS, VendorName(6, "Box", ("box",)), VendorName(7, "Otter", ("otter",))]
+    assert find_vendors(question, vendors) == expected
+
+
+def test_unknown_names_are_kept_for_a_clear_error() -> None:
+    question = read("Does Dropbox use our files to train AI?", VENDORS, TODAY)
+    assert question.vendor_ids == () and question.unknown == ("Dropbox",)
+    assert read("Which vendors may train on Customer Content?", VENDORS, TODAY).unknown == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("What did Zoom say on 2023-02-30?", "'2023-02-30' is not a valid date"),
+        ("What did Zoom say in May 0000?", "is not a valid date"),
+        ("What did Zoom say on 8/1/2023?", "'8/1/2023' is ambiguous"),
+    ],
+)
+def test_unreadable_dates_are_errors_not_today(question: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        read(question, VENDORS, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How will Zoom notify us if the terms have changed?", "general"),
+        ("What happens to our data if Zoom's terms are updated?", "general"),
+        ("Does Zoom train its staff on data protection?", "general"),
+        ("Does Zoom train on our data?", "ai"),
+        ("What changed in Zoom's terms on 2023-08-07?", "changes"),
+    ],
+)
+def test_conditional_changes_and_staff_training_are_general(question: str, kind: str) -> None:
+    assert read(question, VENDORS, TODAY).kind == kind
