@@ -9,8 +9,9 @@ chat-completions API (OpenAI, Azure OpenAI, vLLM, Ollama), which must reply with
 Vendor documents are untrusted data: a policy page can contain text written to steer a model. So the rules
 live only in the system message, the sources travel in the user message as one JSON-encoded list inside
 ``<sources>`` delimiters (with ``<`` and ``>`` escaped so the text cannot close the block), and the reply
-is validated before anyone sees it (``validate``): known ids only, quotes that really are in the cited
-clause, no links the sources do not contain, a verdict from ``VERDICTS``, a sensible length. Anything
+is validated before anyone sees it (``validate``): known ids only, quotes of at least a few words that
+really are in the cited clause, no links the sources do not contain, the verdict the clauses were read to
+give (the model words the answer; it never decides it), a sensible length. Anything
 else, and any failure to reach the model, leaves the extractive answer in place with a ``note`` saying why;
 ``synthesise`` never raises for the model's or the server's faults.
 """
@@ -31,6 +32,7 @@ from core.answers import VERDICTS, Answer, AnswerVerdict, Citation, Source
 from core.config import Settings
 
 MAX_ANSWER_CHARS = 1200
+MIN_QUOTE_WORDS = 6
 """Longer than a chat reply should be; a model that writes more is rambling or echoing the sources."""
 PLACEHOLDER_API_KEY = "not-needed"
 """Local servers (vLLM, Ollama) ignore the key, but the client refuses to start without one."""
@@ -111,12 +113,12 @@ async def synthesise(
     """
     if not settings.llm_enabled or not sources:
         return fallback
-    raw = await _complete(build_messages(question, sources), settings)
+    raw = await _complete(build_messages(question, sources, fallback.verdict), settings)
     if isinstance(raw, _Unavailable):
         return _with_note(
             fallback, f"language model unavailable ({raw.reason}); showing the extractive answer"
         )
-    result = validate(raw, sources, question)
+    result = validate(raw, sources, question, fallback.verdict)
     if isinstance(result, str):
         return _with_note(
             fallback, f"language model answer discarded: {result}; showing the extractive answer"
@@ -124,7 +126,9 @@ async def synthesise(
     return result
 
 
-def build_messages(question: str, sources: Sequence[Source]) -> list[ChatCompletionMessageParam]:
+def build_messages(
+    question: str, sources: Sequence[Source], verdict: AnswerVerdict | None = None
+) -> list[ChatCompletionMessageParam]:
     """The chat messages: every rule in the system message, every piece of document text in the user one.
 
     Keeping vendor text out of the system message means a policy page can never speak with the rules'
@@ -141,10 +145,11 @@ def build_messages(question: str, sources: Sequence[Source]) -> list[ChatComplet
         }
         for source in sources
     ]
+    reading = f'The clauses were read to give the verdict "{verdict}"; keep it. ' if verdict else ""
     user = (
         f"{QUESTION_OPEN}\n{_encode(question)}\n{QUESTION_CLOSE}\n\n"
         f"{SOURCES_OPEN}\n{_encode(records)}\n{SOURCES_CLOSE}\n\n"
-        "Answer the question from these sources only, as the JSON object described in the rules."
+        f"{reading}Answer the question from these sources only, as the JSON object described in the rules."
     )
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
 
@@ -202,16 +207,23 @@ async def _complete(messages: list[ChatCompletionMessageParam], settings: Settin
     return completion.choices[0].message.content
 
 
-def validate(raw: str, sources: Sequence[Source], question: str) -> Answer | str:
+def validate(
+    raw: str, sources: Sequence[Source], question: str, expected: AnswerVerdict | None = None
+) -> Answer | str:
     """The model's reply as an ``Answer`` if every part of it checks out, else the reason it does not.
 
     Pure, so each rule is testable without a server. The reason reads as the end of the sentence
     "language model answer discarded: ..." and names the offending id or link, not the model's prose.
+    ``expected`` is the verdict the clauses were read to give: the model words the answer but may not
+    change it, so a vendor's page that talks the model into another verdict changes nothing. A quote must
+    be a real passage (``MIN_QUOTE_WORDS`` words, or the whole clause), not a word lifted from one.
     """
     parsed = _parse(raw)
     if isinstance(parsed, str):
         return parsed
     verdict, text, cited = parsed
+    if expected is not None and verdict != expected:
+        return f"its verdict {verdict!r} differs from the clauses' reading ({expected!r})"
     by_id = {source.id: source for source in sources}
     citations: list[Citation] = []
     for source_id, quote in cited:
@@ -221,6 +233,8 @@ def validate(raw: str, sources: Sequence[Source], question: str) -> Answer | str
         found = find_quote(quote, source.text)
         if found is None:
             return f"its quote from {source_id} is not in that clause"
+        if len(found.split()) < MIN_QUOTE_WORDS and found.strip() != source.text.strip():
+            return f"its quote from {source_id} is a fragment, not a passage"
         citation = dataclasses.replace(source.citation, quote=found)
         if citation not in citations:
             citations.append(citation)
