@@ -442,7 +442,7 @@ def profile(
     """Print a vendor's AI data-use profile, or with --all the register across every tracked vendor."""
     if (vendor is None) == (not all_vendors):
         raise UsageError("name one vendor, or use --all for every vendor (e.g. clausewatch profile zoom)")
-    with database.session_scope(_engine()) as session:
+    with database.read_scope(_engine()) as session:
         entries = answering.vendor_profiles(session, vendor=vendor, as_of=_parse_date(as_of, "--as-of"))
     if output is ProfileFormat.json:
         print(json.dumps([entry.to_json() for entry in entries], indent=2))
@@ -461,6 +461,7 @@ _REGISTER_COLUMNS = (
     "third parties",
     "opt-out / consent",
     "retention",
+    "users may train",
 )
 
 

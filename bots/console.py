@@ -90,6 +90,8 @@ def print_answer(out: Console, answer: Answer) -> None:
         if citation.section:
             where.append(f", \u00a7 {citation.section}")
         out.print(where)
+        if citation.context:
+            out.print(Text(f"    (under: {citation.context})", style="dim"))
         out.print(Text(f"    \u201c{citation.quote}\u201d"))
         if citation.url:
             out.print(Text(f"    {citation.url}", style="dim"))

@@ -113,7 +113,7 @@ DEMO_QUESTIONS = (
 
 def _print_answers(engine: Engine, out: Console) -> None:
     """Questions a compliance team asks, answered from the versions now stored, and Zoom's AI profile."""
-    with database.session_scope(engine) as session:
+    with database.read_scope(engine) as session:
         for question in DEMO_QUESTIONS:
             out.print(Rule(f"Q: {question}"))
             console.print_answer(out, ask(session, question).answer)

@@ -34,9 +34,9 @@ from core.config import Settings
 from core.documents import slugify
 from core.errors import NotFoundError, UsageError
 from core.evidence import EvidenceIndex, Hit, question_terms
-from core.questions import Question, VendorName, find_vendors, read
+from core.questions import Question, VendorName, find_vendors, name_like, read
 from core.storage import blobs
-from core.storage.database import session_scope
+from core.storage.database import read_scope
 from core.storage.models import Document, Vendor, Version
 from core.synthesis import synthesise
 
@@ -71,7 +71,9 @@ class InForce:
         """How answers name it: "Zoom's Terms of Service (version of 2023-08-07)"."""
         return f"{self.vendor}'s {self.document} (version of {self.version_date})"
 
-    def citation(self, quote: str, section: str | None, clause_id: str | None) -> Citation:
+    def citation(
+        self, quote: str, section: str | None, clause_id: str | None, context: str | None = None
+    ) -> Citation:
         """A citation of a quote from this version."""
         return Citation(
             vendor=self.vendor,
@@ -81,6 +83,7 @@ class InForce:
             quote=quote,
             url=self.url,
             clause_id=clause_id,
+            context=context,
         )
 
 
@@ -176,14 +179,17 @@ def ask(
     if not text.strip():
         raise UsageError('ask needs a question, e.g. ask "Does Zoom use our content to train AI?"')
     today = today or datetime.now(UTC).date()
-    question = read(text, vendor_names(session), today)
+    question = read(text, vendor_names(session), as_of or today)  # "this month" of the day asked
     if vendor is not None:
         question = replace(question, vendor_ids=(_resolve_vendor(session, vendor),))
     if as_of is not None:
         question = replace(question, as_of=as_of)
     day = question.as_of or today
+    if vendor is None and question.unknown and question.kind != "register":
+        known = ", ".join(v.name for v in vendor_names(session)[:12]) or "none yet"
+        raise NotFoundError(f"{question.unknown[0]!r} is not a tracked vendor (tracked: {known})")
     if question.kind == "changes":
-        return _changes(session, question, today)
+        return _changes(session, question, as_of or today)
     if not question.vendor_ids and question.kind in ("ai", "register"):
         return _register(session, question, day)
     if not question.vendor_ids:
@@ -210,7 +216,9 @@ def _ai_answer(session: Session, question: Question, versions: list[InForce]) ->
     results = [(item, *_point_of(session, item, point, question)) for item in versions]
     verdict = profiles.combine(value for _, value, _ in results)
     sentences = [
-        f"{item.name}: {_point_detail(point, value)}." for item, value, _ in results if value != "not_stated"
+        f"{item.name}: {profiles.detail(point, value)}."
+        for item, value, _ in results
+        if value != "not_stated"
     ]
     silent = [item.name for item, value, _ in results if value == "not_stated"]
     if silent:
@@ -220,39 +228,21 @@ def _ai_answer(session: Session, question: Question, versions: list[InForce]) ->
         )
     cited = [(item, quote) for item, _, quotes in results for quote in quotes]
     also, more = _other_points(session, versions, point)
+    answer = " ".join([_label(verdict, point), *sentences, *also])
+    if verdict == "not_stated":  # silent on what was asked: no quote may suggest otherwise
+        return Reply(Answer(question.text, verdict, answer, method="profile"), [])
     citations = _unique_citations(cited + more)
     sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations[:6], start=1)]
-    answer = " ".join([_label(verdict, point), *sentences, *also])
     return Reply(Answer(question.text, verdict, answer, citations[:3], method="profile"), sources)
 
 
 def _unique_citations(quoted: list[tuple[InForce, profiles.Quote]]) -> list[Citation]:
     """Citations of the quotes, the same sentence (e.g. repeated in two sections) cited once."""
-    seen: set[str] = set()
-    out = []
-    for item, quote in quoted:
-        key = " ".join(quote.text.lower().split())
-        if key not in seen:
-            seen.add(key)
-            out.append(item.citation(quote.text, quote.section, quote.clause_id))
-    return out
-
-
-def _point_detail(point: str, value: AnswerVerdict) -> str:
-    """The sentence saying a point's value; consent and opt-out read differently from the training points."""
-    if point != "control":
-        return profiles.detail(point, value)
-    return {
-        "opt_out": "an opt-out from AI training is described",
-        "with_consent": "AI training needs consent (opt-in), so there is nothing to opt out of",
-        "no": "no consent or opt-out is stated for the AI training the terms allow",
-        "not_stated": "the terms describe no AI training and no consent or opt-out for it",
-        "unclear": "the terms say different things about consent and opt-out",
-        "yes": "a consent or opt-out mechanism is described",
-    }[value]
+    return _unique([item.citation(q.text, q.section, q.clause_id, q.context) for item, q in quoted])
 
 
 def _label(verdict: AnswerVerdict, point: str) -> str:
+    """The answer's first words: the verdict, or for an opt-out question "No opt-out is stated."."""
     if point == "control" and verdict == "no":
         return "No opt-out is stated."
     return f"{VERDICT_LABELS[verdict]}."
@@ -264,14 +254,17 @@ def _point_of(
     point: str,
     question: Question,
     stored: dict[str, profiles.AIProfile] | None = None,
+    *,
+    narrow: bool = True,
 ) -> tuple[AnswerVerdict, tuple[profiles.Quote, ...]]:
     """A point's value and quotes for one version: from its stored profile, unless the question narrows it.
 
     A question that names specific data ("our chat messages") or a product or plan ("ChatGPT Enterprise"),
     or asks about the rules on users, is answered from the version's statements read for it. ``stored``
-    holds profiles already read (the register reads every vendor's in one query).
+    holds profiles already read (the register reads every vendor's in one query); ``narrow`` false keeps
+    to the stored profile whatever the question names.
     """
-    if point in profiles.FIELDS and not _narrows(question, item.vendor):
+    if point in profiles.FIELDS and not (narrow and _narrows(question, item.vendor)):
         profile = (stored or {}).get(item.content_hash) or profiles.profile_of(session, item.content_hash)
         found = profile.findings[point]
         return found.value, found.quotes
@@ -281,28 +274,18 @@ def _point_of(
     return found.value, found.quotes
 
 
-_NAME = re.compile(r"(?<=\s)[A-Z][\w.&-]*[a-z][\w.&-]*|(?<=\s)[A-Z]{2,}\w*")
-_NOT_NAMES = frozenset({"AI", "ML", "LLM", "LLMs", "GenAI", "API", "I"})
-
-
 def _narrows(question: Question, vendor: str) -> bool:
     """Whether a question names specific data or a name other than its vendor's (a product, a plan)."""
     if question.data - profiles.GENERIC_DATA:
         return True
     vendor_words = {word.lower() for word in re.findall(r"\w+", vendor)}
-    return any(not set(re.findall(r"\w+", n.lower())) <= vendor_words for n in _names(question.text))
-
-
-def _names(text: str) -> list[str]:
-    """Capitalised words after the first (names of vendors, products, plans), AI acronyms excepted."""
-    rest = text.split(maxsplit=1)[1] if " " in text.strip() else ""
-    return [name for name in _NAME.findall(" " + rest) if name not in _NOT_NAMES]
+    return any(not set(re.findall(r"\w+", n.lower())) <= vendor_words for n in name_like(question.text))
 
 
 def _other_points(
     session: Session, versions: list[InForce], asked: str
 ) -> tuple[list[str], list[tuple[InForce, profiles.Quote]]]:
-    """What the versions say on the other training points: a sentence each, and their quotes."""
+    """What the versions say on the other training points: a sentence each (with its section) and quotes."""
     sentences: list[str] = []
     quoted: list[tuple[InForce, profiles.Quote]] = []
     for point in ("customer_content_training", "usage_data_training", "third_party_training"):
@@ -313,7 +296,10 @@ def _other_points(
         ]
         value = profiles.combine(finding.value for _, finding in findings)
         if value != "not_stated":
-            sentences.append(f"Also: {profiles.detail(point, value)}.")
+            where = next((f"{q.section or q.clause_id}" for _, f in findings for q in f.quotes), None)
+            sentences.append(
+                f"Also: {profiles.detail(point, value)}" + (f" (\u00a7 {where})." if where else ".")
+            )
             quoted += [(item, quote) for item, finding in findings for quote in finding.quotes]
     return sentences, quoted
 
@@ -331,8 +317,10 @@ def _register(session: Session, question: Question, day: date) -> Reply:
     lines: list[str] = []
     citations: list[Citation] = []
     verdicts: list[AnswerVerdict] = []
-    for items in by_vendor.values():
-        results = [_point_of(session, item, point, question, stored) for item in items]
+    for (
+        items
+    ) in by_vendor.values():  # from stored profiles only: re-reading 1,000 documents would take seconds
+        results = [_point_of(session, item, point, question, stored, narrow=False) for item in items]
         value = profiles.combine(v for v, _ in results)
         verdicts.append(value)
         first = next(
@@ -341,17 +329,30 @@ def _register(session: Session, question: Question, day: date) -> Reply:
         line = f"{items[0].vendor}: {VERDICT_LABELS[value]}"
         if first is not None:
             item, quote = first
-            citations.append(item.citation(quote.text, quote.section, quote.clause_id))
+            citations.append(item.citation(quote.text, quote.section, quote.clause_id, quote.context))
             where = quote.section or quote.clause_id
             line += f" ({item.document}, {item.version_date}, {where})"
         lines.append(line)
     permissive = [v for v in verdicts if v in ("yes", "opt_out", "with_consent", "unclear")]
     verdict: AnswerVerdict = "yes" if permissive else "no" if "no" in verdicts else "not_stated"
+    lines += [f"{name}: no stored version yet" for name in _vendors_without_versions(session, by_vendor, day)]
     topic = _POINT_TOPICS.get(point, "AI training")
     answer = f"{len(permissive)} of {len(lines)} vendors' terms allow or may allow {topic}:\n" + "\n".join(
         lines
     )
     return Reply(Answer(question.text, verdict, answer, citations, method="profile", lines=lines), [])
+
+
+def _vendors_without_versions(session: Session, answered: dict[int, list[InForce]], day: date) -> list[str]:
+    """Tracked vendors with no version in force that day: a register must not silently leave them out."""
+    query = (
+        sa_select(col(Vendor.id), col(Vendor.name))
+        .join(Document, col(Document.vendor_id) == col(Vendor.id))
+        .where(col(Document.active))
+        .distinct()
+        .order_by(col(Vendor.name))
+    )
+    return [name for vendor_id, name in session.execute(query) if vendor_id not in answered]
 
 
 # --- What changed -----------------------------------------------------------------------------------
@@ -421,12 +422,11 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
         terms = ", ".join(question_terms(question.text)) or "its words"
         answer = f"Not stated. No clause of {names} addresses this (searched for: {terms})."
         return Reply(Answer(question.text, "not_stated", answer), [])
-    citations: list[Citation] = []
-    sources: list[Source] = []
+    citations = _retention_citations(session, question, versions)
     for _, _, item, hit in chosen:
-        citation = item.citation(hit.passage.text, hit.passage.section, hit.passage.clause_id)
-        citations.append(citation)
-        sources.append(Source(f"S{len(sources) + 1}", hit.passage.text, citation))
+        citations.append(item.citation(hit.passage.text, hit.passage.section, hit.passage.clause_id))
+    citations = _unique(citations)[:3]
+    sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations, start=1)]
     first, best = chosen[0][2], chosen[0][3]
     if _addresses(best, asked):
         verdict = _polarity(question.text, [row[3] for row in chosen], first.vendor)
@@ -439,6 +439,33 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
         verdict, lead = "unclear", "The terms do not answer this directly; the closest clause:"
     answer = f"{lead} From {first.name}: \u201c{best.passage.text}\u201d"
     return Reply(Answer(question.text, verdict, answer, citations), sources)
+
+
+_HOW_LONG = re.compile(r"\bhow long\b|\bretention\b|\bretain", re.IGNORECASE)
+
+
+def _retention_citations(session: Session, question: Question, versions: list[InForce]) -> list[Citation]:
+    """For "how long ..." questions, the profile's first retention sentence (one stating a period) first."""
+    if not _HOW_LONG.search(question.text):
+        return []
+    stored = profiles.profiles_of(session, [item.content_hash for item in versions])
+    return [
+        item.citation(q.text, q.section, q.clause_id, q.context)
+        for item in versions
+        for q in stored[item.content_hash].findings["input_retention"].quotes
+    ][:1]
+
+
+def _unique(citations: list[Citation]) -> list[Citation]:
+    """Citations without repeats of the same words (one sentence found by two routes)."""
+    seen: set[str] = set()
+    out = []
+    for citation in citations:
+        key = " ".join(citation.quote.lower().split())
+        if key not in seen:
+            seen.add(key)
+            out.append(citation)
+    return out
 
 
 def _addresses(hit: Hit, asked: set[str]) -> bool:
@@ -460,7 +487,7 @@ def _polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     """
     if not _YES_NO.match(question.strip()):
         return "unclear"
-    names = " ".join([vendor, *_names(question)])
+    names = " ".join([vendor, *name_like(question)])
     own = set(question_terms(names))
     terms = [term for term in question_terms(question) if term not in own]
     if not terms:
@@ -507,7 +534,7 @@ async def answer(
     as_of: date | None = None,
 ) -> Answer:
     """``ask``, then a configured language model's rewording of the same clauses (validated)."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         reply = ask(session, text, vendor=vendor, as_of=as_of)
     if not settings.llm_enabled or not reply.sources:
         return reply.answer
@@ -554,7 +581,7 @@ class VendorProfile:
 def vendor_profiles(
     session: Session, *, vendor: str | None = None, as_of: date | None = None
 ) -> list[VendorProfile]:
-    """The profile of one vendor (or of every vendor with a stored version) as of a day (today)."""
+    """The profile of one vendor, or the register of every tracked vendor, as of a day (today)."""
     day = as_of or datetime.now(UTC).date()
     vendor_ids = (_resolve_vendor(session, vendor),) if vendor else ()
     by_vendor: dict[int, list[InForce]] = {}
@@ -564,7 +591,21 @@ def vendor_profiles(
         raise NotFoundError(
             f"{vendor!r} has no stored version in force on {day}; run `clausewatch check` first"
         )
-    return [_vendor_profile(session, items) for items in by_vendor.values()]
+    found = [_vendor_profile(session, items) for items in by_vendor.values()]
+    if vendor is None:  # the register lists every tracked vendor, with or without a version yet
+        found += [_no_version(name) for name in _vendors_without_versions(session, by_vendor, day)]
+    return found
+
+
+def _no_version(vendor: str) -> VendorProfile:
+    """A register row for a tracked vendor with no version in force: every point not stated, and why."""
+    return VendorProfile(
+        vendor,
+        [],
+        {point: "not_stated" for point in profiles.FIELDS},
+        {point: "no stored version yet" for point in profiles.FIELDS},
+        {point: [] for point in profiles.FIELDS},
+    )
 
 
 def _vendor_profile(session: Session, items: list[InForce]) -> VendorProfile:
@@ -584,6 +625,6 @@ def _vendor_profile(session: Session, items: list[InForce]) -> VendorProfile:
             "; ".join(f"{item.document}: {f.detail}" for item, f in stated) or findings[0][1].detail
         )
         citations[point] = [
-            item.citation(q.text, q.section, q.clause_id) for item, f in stated for q in f.quotes
+            item.citation(q.text, q.section, q.clause_id, q.context) for item, f in stated for q in f.quotes
         ][:3]
     return VendorProfile(items[0].vendor, items, values, details, citations)

@@ -34,9 +34,10 @@ class Citation:
     quote: str
     url: str | None = None
     clause_id: str | None = None
+    context: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The citation as ``ask --json`` and the adapters carry it."""
+        """The citation as ``ask --json`` and the adapters carry it (``context``: a list item's lead-in)."""
         return {
             "vendor": self.vendor,
             "document": self.document,
@@ -45,6 +46,7 @@ class Citation:
             "quote": self.quote,
             "url": self.url,
             "clause_id": self.clause_id,
+            "context": self.context,
         }
 
 

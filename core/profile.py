@@ -1,12 +1,12 @@
 """The AI data-use profile of a version: what its clauses allow to be done with data for AI training.
 
-Procurement and security reviews ask the same five things of every vendor: is our content used to train
-models, is usage data, is data shared with others for their training, is there consent or an opt-out, and
-how long are our inputs kept. The profile answers each with a value and the clauses that decide it,
-read from the version's AI-training statements (``core.ailanguage``) and, for retention, the sentences
-that keep or delete data for a stated period. It is computed once per version text and stored beside
-the text, so the register across every vendor and the questions about these points read it instead of
-re-reading 90 KB of terms.
+Procurement and security reviews ask the same things of every vendor: is our content used to train
+models, is usage data, is data shared with others for their training, is there consent or an opt-out, how
+long are our inputs kept, and may we train AI on the vendor's service or content. The profile answers
+each with a value and the clauses that decide it, read from the version's AI-training statements
+(``core.ailanguage``) and, for retention, the sentences that keep or delete data for a stated period. It
+is computed once per version text and stored beside the text, so the register across every vendor and
+the questions about these points read it instead of re-reading 90 KB of terms.
 
 Deciding a point from several statements:
 - a statement that overrides the others ("Notwithstanding the above, ...", "regardless of anything else")
@@ -39,7 +39,7 @@ from core.storage.models import Profile, Version
 
 log = logging.getLogger(__name__)
 
-ALGORITHM = 2
+ALGORITHM = 3
 """The reader's revision; raise it when the reading changes so stored profiles are recomputed."""
 
 FIELDS: dict[str, str] = {
@@ -48,6 +48,7 @@ FIELDS: dict[str, str] = {
     "third_party_training": "Shared with third parties for training",
     "control": "Consent or opt-out mechanism",
     "input_retention": "Retention of inputs",
+    "user_rules": "Users may train AI on the service or its content",
 }
 
 CONTENT_DATA = frozenset(
@@ -95,11 +96,12 @@ _PERIOD = re.compile(
 
 @dataclass(frozen=True)
 class Quote:
-    """A verbatim sentence of one clause."""
+    """A verbatim sentence of one clause; ``context`` the words that introduce it (a list's lead-in)."""
 
     clause_id: str | None
     section: str | None
     text: str
+    context: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,10 @@ class AIProfile:
                 name: Finding(
                     value=item["value"],
                     detail=item["detail"],
-                    quotes=tuple(Quote(q["clause_id"], q["section"], q["text"]) for q in item["quotes"]),
+                    quotes=tuple(
+                        Quote(q["clause_id"], q["section"], q["text"], q.get("context"))
+                        for q in item["quotes"]
+                    ),
                 )
                 for name, item in data.items()
             }
@@ -223,12 +228,44 @@ def relevant_statements(
     raise ValueError(f"not a statement point: {point}")
 
 
+_GENERIC_SCOPE = frozenset(
+    [
+        "customer",
+        "customers",
+        "user",
+        "users",
+        "your",
+        "our",
+        "the",
+        "content",
+        "data",
+        "information",
+        "personal",
+        "services",
+        "service",
+        "by",
+        "default",
+        "as",
+        "noted",
+        "above",
+        "and",
+        "or",
+        "of",
+        "inputs",
+        "outputs",
+        "account",
+    ]
+)
+"""Words of enumerated items that name data in general, not a product or plan ("Customer Content")."""
+
+
 def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
     """The statements whose scope names the longest product or plan the question names, if any does."""
     low = question.lower()
     best, matched = 0, []
     for statement in chosen:
         items = [item.partition(":")[2] for item in statement.scope]
+        items = [item for item in items if not set(item.split()) <= _GENERIC_SCOPE]
         length = max(
             (len(i) for i in items if len(i) >= 4 and re.search(rf"\b{re.escape(i)}\b", low)), default=0
         )
@@ -256,6 +293,14 @@ _DETAILS: dict[str, dict[str, str]] = {
         "unclear": "the terms say different things about training on usage data",
         "not_stated": "the terms say nothing about training AI on usage or service-generated data",
     },
+    "control": {
+        "opt_out": "an opt-out from AI training is described",
+        "with_consent": "AI training needs consent (opt-in), so there is nothing to opt out of",
+        "no": "no consent or opt-out is stated for the AI training the terms allow",
+        "not_stated": "the terms describe no AI training and no consent or opt-out for it",
+        "unclear": "the terms say different things about consent and opt-out",
+        "yes": "a consent or opt-out mechanism is described",
+    },
     "user_rules": {
         "yes": "the terms allow users to use the service or its content to train AI models",
         "no": "the terms forbid using the service or its content to train AI models",
@@ -280,13 +325,12 @@ def detail(point: str, value: AnswerVerdict) -> str:
     return _DETAILS[point][value]
 
 
-def _with_lead(statement: Statement, limit: int = 40) -> str:
-    """The sentence, after the words that introduce it when it is a list item (its last ``limit`` words)."""
+def _lead(statement: Statement, limit: int = 40) -> str | None:
+    """The words introducing a list item (their last ``limit`` words): shown apart, never glued to a quote."""
     if not statement.context:
-        return statement.sentence
+        return None
     words = statement.context.split()
-    lead = " ".join(words) if len(words) <= limit else "… " + " ".join(words[-limit:])
-    return f"{lead} {statement.sentence}"
+    return " ".join(words) if len(words) <= limit else "\u2026 " + " ".join(words[-limit:])
 
 
 def quotes_of(
@@ -295,7 +339,7 @@ def quotes_of(
     """Verbatim quotes of the statements, with their clause and section, duplicates dropped."""
     out: list[Quote] = []
     for s in chosen:
-        quote = Quote(s.clause_id, headings.get(s.clause_id or ""), _with_lead(s))
+        quote = Quote(s.clause_id, headings.get(s.clause_id or ""), s.sentence, _lead(s))
         if quote not in out:
             out.append(quote)
     return tuple(out[:limit])
@@ -321,19 +365,17 @@ def _control(found: Sequence[Statement], headings: dict[str, str | None], questi
     opt_outs = [s for s in mechanisms if s.condition == "opt_out"]
     consents = [s for s in mechanisms if s.condition == "consent"]
     if opt_outs:
-        return Finding(
-            "opt_out", "an opt-out from AI training is described", quotes_of(opt_outs + consents, headings)
-        )
+        return Finding("opt_out", detail("control", "opt_out"), quotes_of(opt_outs + consents, headings))
     if consents:
-        return Finding("with_consent", "AI training needs consent (opt-in)", quotes_of(consents, headings))
+        return Finding("with_consent", detail("control", "with_consent"), quotes_of(consents, headings))
     allowed = [s for s in found if s.actor != "user" and s.condition == "always"]
     if allowed:
         return Finding(
             "no",
-            "no consent or opt-out is stated for the AI training the terms allow",
+            detail("control", "no"),
             quotes_of(allowed, headings),
         )
-    return Finding("not_stated", "the terms describe no consent or opt-out for AI training")
+    return Finding("not_stated", detail("control", "not_stated"))
 
 
 def _retention(clauses: Sequence[Clause], headings: dict[str, str | None]) -> Finding:
@@ -368,7 +410,13 @@ def compute(text: str, clauses: Sequence[Clause] | None = None) -> AIProfile:
     headings = headings_of(clauses)
     found = statements(clauses)
     findings: dict[str, Finding] = {}
-    for point in ("customer_content_training", "usage_data_training", "third_party_training", "control"):
+    for point in (
+        "customer_content_training",
+        "usage_data_training",
+        "third_party_training",
+        "control",
+        "user_rules",
+    ):
         findings[point] = read_point(found, point, headings)
     findings["input_retention"] = _retention(clauses, headings)
     return AIProfile(findings)

@@ -21,7 +21,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,8 @@ class QAResult:
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The predictions-file line: ``id``, ``verdict``, ``evidence`` (and ``error`` when it failed)."""
+        """The predictions-file line: ``id``, ``verdict``, ``evidence``; ``error`` when it failed (then
+        the verdict is ``unclear`` and the evidence empty)."""
         line: dict[str, Any] = {"id": self.case.id, "verdict": self.verdict, "evidence": self.evidence}
         if self.error:
             line["error"] = self.error
@@ -105,13 +106,14 @@ class QAReport:
         return sum(1 for r in self.results if r.error)
 
     def totals(self) -> dict[str, Any]:
-        """The figures ``eval-qa --json`` prints as its last line."""
+        """The figures ``eval-qa --json`` prints as its last line (hits are null when nothing has gold)."""
         accuracy = self.verdict_accuracy
+        scored = bool(self._with_gold())
         return {
             "questions": len(self.results),
             "with_gold": len(self._with_gold()),
-            "hit_at_1": round(self.hit_at(1), 4),
-            "hit_at_3": round(self.hit_at(3), 4),
+            "hit_at_1": round(self.hit_at(1), 4) if scored else None,
+            "hit_at_3": round(self.hit_at(3), 4) if scored else None,
             "mean_quote_words": round(self.mean_quote_words, 1),
             "verdict_accuracy": None if accuracy is None else round(accuracy, 4),
             "with_verdict": sum(1 for r in self.results if r.case.verdict),
@@ -125,8 +127,9 @@ class QAReport:
         accuracy = (
             "n/a" if t["verdict_accuracy"] is None else f"{t['verdict_accuracy']:.3f} of {t['with_verdict']}"
         )
+        hits = "n/a" if t["hit_at_1"] is None else f"hit@1 {t['hit_at_1']:.3f}  hit@3 {t['hit_at_3']:.3f}"
         return (
-            f"{t['questions']} questions: evidence hit@1 {t['hit_at_1']:.3f}  hit@3 {t['hit_at_3']:.3f} "
+            f"{t['questions']} questions: evidence {hits} "
             f"(of {t['with_gold']} with gold)  quote {t['mean_quote_words']} words  "
             f"verdict accuracy {accuracy}  "
             f"errors {t['errors']}  {t['seconds']} s"
@@ -211,7 +214,21 @@ def load_questions(folder: Path) -> list[QACase]:
         cases.append(_case(folder, line_no, item))
     if not cases:
         raise UsageError(f"{source} holds no questions")
-    return cases
+    return _separate_undated(cases)
+
+
+def _separate_undated(cases: list[QACase]) -> list[QACase]:
+    """Two undated files of one vendor and type are two documents, not two versions of one day."""
+    files: dict[tuple[str, str], set[Path]] = {}
+    for case in cases:
+        if case.effective == _UNDATED:
+            files.setdefault((slugify(case.vendor), case.doc_type), set()).add(case.document)
+    return [
+        replace(case, doc_type=f"{case.doc_type} ({case.document.stem})")
+        if len(files.get((slugify(case.vendor), case.doc_type), ())) > 1
+        else case
+        for case in cases
+    ]
 
 
 def evaluate_qa(cases: list[QACase], on_case: Callable[[QAResult], None] | None = None) -> QAReport:
@@ -230,7 +247,7 @@ def evaluate_qa(cases: list[QACase], on_case: Callable[[QAResult], None] | None 
                             case, reply.answer.verdict, [c.quote for c in reply.answer.citations]
                         )
                     except ClausewatchError as exc:
-                        result = QAResult(case, "error", [], str(exc))
+                        result = QAResult(case, "unclear", [], str(exc))
                     report.results.append(result)
                     if on_case is not None:
                         on_case(result)

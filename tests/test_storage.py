@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 from core import documents
 from core.normalise import content_hash
 from core.storage import blobs, database
-from core.storage.models import Blob, Version
+from core.storage.models import Blob, Vendor, Version
 from core.versions import Observation, record_imported, version_at, versions_of
 
 
@@ -67,3 +67,13 @@ def test_versions_are_ordered_by_date_and_found_by_date(engine: Engine) -> None:
         assert in_force is not None and in_force.effective_date == date(2023, 6, 1)
         assert version_at(session, doc.id or 0, date(2022, 1, 1)) is None
         assert session.exec(select(func.count()).select_from(Version)).one() == 3
+
+
+def test_a_reading_transaction_does_not_block_a_writer(engine: Engine) -> None:
+    """Questions read in a deferred transaction on SQLite, so a check cycle can record meanwhile."""
+    with database.read_scope(engine) as reader:
+        reader.exec(select(Vendor)).all()
+        with database.session_scope(engine) as writer:
+            writer.add(Vendor(name="Acme", slug="acme"))
+    with Session(engine) as session:
+        assert session.exec(select(Vendor)).one().slug == "acme"

@@ -52,7 +52,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    mode = "DEFERRED" if connection.get_execution_options().get("clausewatch_read") else "IMMEDIATE"
+    connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -119,6 +120,17 @@ def open_engine(url: str) -> Engine:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
         raise ClausewatchError(f"cannot open the database {engine.url.render_as_string()}: {reason}") from exc
     return engine
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A transaction that mostly reads (answering questions, printing profiles).
+
+    On SQLite it starts DEFERRED, so it takes the write lock only if it writes (a profile computed on
+    first read) and a question never holds up a check cycle; otherwise it is ``session_scope``.
+    """
+    with session_scope(engine.execution_options(clausewatch_read=True)) as session:
+        yield session
 
 
 @contextmanager
