@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bots import console
-from core import answering, documents
+from core import answering, documents, register
 from core.answers import VERDICT_LABELS
 from core.changes import change_into, details_of, list_changes
 from core.config import Settings
@@ -443,7 +443,7 @@ def profile(
     if (vendor is None) == (not all_vendors):
         raise UsageError("name one vendor, or use --all for every vendor (e.g. clausewatch profile zoom)")
     with database.read_scope(_engine()) as session:
-        entries = answering.vendor_profiles(session, vendor=vendor, as_of=_parse_date(as_of, "--as-of"))
+        entries = register.vendor_profiles(session, vendor=vendor, as_of=_parse_date(as_of, "--as-of"))
     if output is ProfileFormat.json:
         print(json.dumps([entry.to_json() for entry in entries], indent=2))
     elif output is ProfileFormat.csv:
@@ -465,7 +465,7 @@ _REGISTER_COLUMNS = (
 )
 
 
-def _profile_table(entries: list[answering.VendorProfile]) -> None:
+def _profile_table(entries: list[register.VendorProfile]) -> None:
     table = Table("vendor", *_REGISTER_COLUMNS, "documents")
     for entry in entries:
         values = [VERDICT_LABELS[entry.values[point]] for point in FIELDS]
@@ -474,7 +474,7 @@ def _profile_table(entries: list[answering.VendorProfile]) -> None:
     out.print(table if entries else "no tracked documents have a stored version yet")
 
 
-def _profile_csv(entries: list[answering.VendorProfile]) -> None:
+def _profile_csv(entries: list[register.VendorProfile]) -> None:
     writer = csv.writer(sys.stdout)
     writer.writerow(["vendor", *FIELDS, "documents", "evidence"])
     for entry in entries:

@@ -12,10 +12,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from core.answering import VendorProfile
 from core.answers import VERDICT_LABELS, Answer
 from core.judgment import Verdict
 from core.profile import FIELDS
+from core.register import VendorProfile
 from core.storage.models import Change
 
 _WORD_DIFF = re.compile(r"\[-(?P<removed>.*?)-\]|\{\+(?P<added>.*?)\+\}", re.DOTALL)

@@ -22,10 +22,11 @@ from sqlmodel import Session
 from bots import console
 from bots.vendor_site import VendorSite
 from core import documents
-from core.answering import ask, vendor_profiles
+from core.answering import ask
 from core.changes import list_changes
 from core.config import Settings
 from core.errors import UsageError
+from core.register import vendor_profiles
 from core.storage import database
 from core.storage.models import Change
 from core.tracking import check_documents

@@ -276,6 +276,15 @@ def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
     return matched or chosen
 
 
+TOPICS: dict[str, str] = {
+    "customer_content_training": "training AI on customer content",
+    "usage_data_training": "training AI on usage or service-generated data",
+    "third_party_training": "third parties training AI on the data",
+    "control": "a consent or opt-out mechanism for AI training",
+    "user_rules": "users training AI models on the service or its content",
+}
+"""What each statement point is about, as answers say it ("... says nothing about <topic>")."""
+
 _DETAILS: dict[str, dict[str, str]] = {
     "customer_content_training": {
         "yes": "the terms allow customer content to be used to train AI models",

@@ -15,10 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core import documents
-from core.answering import answer, ask, vendor_profiles
+from core.answering import answer, ask
 from core.config import Settings
 from core.errors import NotFoundError, UsageError
 from core.history_import import import_history
+from core.register import vendor_profiles
 from core.storage.database import session_scope
 from core.versions import Observation, record
 
