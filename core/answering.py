@@ -62,21 +62,21 @@ def ask(
     if not text.strip():
         raise UsageError('ask needs a question, e.g. ask "Does Zoom use our content to train AI?"')
     today = today or datetime.now(UTC).date()
-    question = read(text, vendor_names(session), as_of or today)  # "this month" of the day asked
+    names = vendor_names(session)
+    question = read(text, names, as_of or today)  # "this month" of the day asked
     if vendor is not None:
         question = replace(question, vendor_ids=(resolve_vendor(session, vendor),))
     if as_of is not None:
         question = replace(question, as_of=as_of)
     day = question.as_of or today
     if vendor is None and question.unknown and question.kind != "register":
-        known = ", ".join(v.name for v in vendor_names(session)[:12]) or "none yet"
+        known = ", ".join(v.name for v in names[:12]) or "none yet"
         raise NotFoundError(f"{question.unknown[0]!r} is not a tracked vendor (tracked: {known})")
     if question.kind == "changes":
         return _changes(session, question, as_of or today)
     if not question.vendor_ids and question.kind in ("ai", "register"):
         return Reply(register_answer(session, question, day), [])
     if not question.vendor_ids:
-        names = vendor_names(session)
         if len(names) != 1:
             known = ", ".join(v.name for v in names[:12]) or "none yet; track one first"
             raise UsageError(f"which vendor? Name one in the question or with --vendor (tracked: {known})")

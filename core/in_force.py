@@ -11,14 +11,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.answers import Citation
 from core.documents import slugify
 from core.errors import NotFoundError
-from core.questions import VendorName, find_vendors
+from core.questions import VendorName, closest, find_vendors
 from core.storage.models import Document, Vendor, Version
 
 
@@ -65,27 +64,12 @@ def resolve_vendor(session: Session, name: str) -> int:
     names = vendor_names(session)
     wanted = slugify(name)
     exact = [v.vendor_id for v in names if slugify(v.name) == wanted or wanted in map(slugify, v.aliases)]
-    found = exact or find_vendors(name, names) or _closest(name, names)
+    typed = {name.strip().lower(), slugify(name).replace("-", " ")}  # a typed name: short ones count too
+    found = exact or find_vendors(name, names) or closest(typed, names, threshold=70, min_length=1)
     if len(found) != 1:
         known = ", ".join(v.name for v in names[:12]) or "none yet"
         raise NotFoundError(f"no tracked vendor called {name!r} (tracked: {known})")
     return found[0]
-
-
-def _closest(name: str, names: Sequence[VendorName]) -> list[int]:
-    """The one vendor spelled closest to ``name``: a typed vendor name, so short names count too."""
-    scored = sorted(
-        (
-            (fuzz.ratio(slugify(name), slugify(candidate)), v.vendor_id)
-            for v in names
-            for candidate in (v.name, *v.aliases)
-        ),
-        reverse=True,
-    )
-    if not scored or scored[0][0] < 70:
-        return []
-    ties = {vendor_id for score, vendor_id in scored if score == scored[0][0]}
-    return list(ties) if len(ties) == 1 else []
 
 
 def in_force(

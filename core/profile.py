@@ -449,17 +449,12 @@ def profiles_of(session: Session, hashes: Sequence[str]) -> dict[str, AIProfile]
         query = select(Profile.content_hash, Profile.algorithm, Profile.data).where(
             col(Profile.content_hash).in_(missing)
         )
-        stale: set[str] = set()
         for content_hash, algorithm, data in session.exec(query):
             if algorithm == ALGORITHM:
                 found[content_hash] = AIProfile.from_json(dict(data))
-            else:
-                stale.add(content_hash)
         for content_hash in missing:
-            if content_hash not in found:
-                found[content_hash] = compute(blobs.get_text(session, content_hash))
-                old = session.get(Profile, content_hash) if content_hash in stale else None
-                _store(session, content_hash, found[content_hash], old)
+            if content_hash not in found:  # never stored, or stored by an older reader
+                found[content_hash] = _ensure_stored(session, content_hash)
     for content_hash, profile in found.items():
         _remember(content_hash, profile)
     return found
@@ -477,13 +472,15 @@ def _remember(content_hash: str, profile: AIProfile) -> None:
         _PARSED.popitem(last=False)
 
 
-def _ensure_stored(session: Session, content_hash: str) -> None:
+def _ensure_stored(session: Session, content_hash: str) -> AIProfile:
     """Make sure this database holds the text's current profile (memory may hold it from elsewhere)."""
     row = session.get(Profile, content_hash)
-    if row is None or row.algorithm != ALGORITHM:
-        profile = _PARSED.get((content_hash, ALGORITHM)) or compute(blobs.get_text(session, content_hash))
-        _store(session, content_hash, profile, row)
-        _remember(content_hash, profile)
+    if row is not None and row.algorithm == ALGORITHM:
+        return AIProfile.from_json(row.data)
+    profile = _PARSED.get((content_hash, ALGORITHM)) or compute(blobs.get_text(session, content_hash))
+    _store(session, content_hash, profile, row)
+    _remember(content_hash, profile)
+    return profile
 
 
 def _store(session: Session, content_hash: str, profile: AIProfile, stored: Profile | None) -> None:

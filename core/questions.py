@@ -284,22 +284,32 @@ def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
     matched = [v.vendor_id for v in vendors if _spellings(v) & weak]
     if matched:
         return matched
-    return _closest(strong | {g for g in weak if len(g) >= 6 and " " not in g}, vendors)
+    return closest(strong | {g for g in weak if len(g) >= 6 and " " not in g}, vendors)
 
 
 def _spellings(vendor: VendorName) -> set[str]:
     return {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
 
 
-def _closest(grams: set[str], vendors: Sequence[VendorName]) -> list[int]:
-    """The one vendor a written name misspells (four letters or more, 85% alike), if exactly one."""
+def closest(
+    grams: set[str], vendors: Sequence[VendorName], *, threshold: float = 85, min_length: int = 4
+) -> list[int]:
+    """The one vendor the grams misspell (names of ``min_length`` letters or more, ``threshold``% alike).
+
+    Nothing when two vendors are equally close: a misspelling is never resolved by a guess.
+    """
     scored: list[tuple[float, int]] = []
     for vendor in vendors:
         best = max(
-            (fuzz.ratio(name, gram) for name in _spellings(vendor) if len(name) >= 4 for gram in grams),
+            (
+                fuzz.ratio(name, gram)
+                for name in _spellings(vendor)
+                if len(name) >= min_length
+                for gram in grams
+            ),
             default=0.0,
         )
-        if best >= 85:
+        if best >= threshold:
             scored.append((best, vendor.vendor_id))
     if not scored:
         return []
