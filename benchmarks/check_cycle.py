@@ -90,7 +90,9 @@ def main() -> None:
     site = VendorSite(port=port)
 
     workdir = Path(tempfile.mkdtemp(prefix="clausewatch-bench-"))
-    settings = Settings(database_url=f"sqlite:///{workdir / 'bench.sqlite3'}", allow_private_urls=True)
+    settings = Settings(
+        database_url=f"sqlite:///{workdir / 'bench.sqlite3'}", allow_private_urls=True, fetch_host_interval=0
+    )
     engine = database.open_engine(settings.database_url)
     with database.session_scope(engine) as session:
         ids = [

@@ -54,7 +54,7 @@ def run_demo(corpus: Path | None, out: Console) -> None:
     folder = find_corpus(corpus) / ZOOM_TERMS
     workdir = Path(tempfile.mkdtemp(prefix="clausewatch-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
-    settings = Settings(database_url=url, allow_private_urls=True)
+    settings = Settings(database_url=url, allow_private_urls=True, fetch_host_interval=0)
     releases = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.md"))]
     engine = database.open_engine(url)
     asyncio.run(_publish_and_check(engine, releases, settings, out))

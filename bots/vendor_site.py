@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+from collections import Counter
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -38,6 +39,7 @@ class VendorSite:
     pages: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
     hits: int = 0
+    path_hits: Counter[str] = field(default_factory=Counter)
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -59,6 +61,7 @@ class VendorSite:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.hits += 1
+        self.path_hits[request.path] += 1
         if request.path in self.redirects:
             return web.Response(status=302, headers={"Location": self.redirects[request.path]})
         page = self.pages.get(request.path)

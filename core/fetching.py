@@ -58,6 +58,7 @@ class FetchPolicy:
     retries: int = 2
     backoff: float = 0.5
     per_host: int = 4
+    host_interval: float = 0.0
     concurrency: int = 32
     user_agent: str = "clausewatch/0.1"
     allow_private: bool = False
@@ -72,6 +73,7 @@ class FetchPolicy:
             max_redirects=settings.fetch_max_redirects,
             retries=settings.fetch_retries,
             per_host=settings.fetch_per_host,
+            host_interval=settings.fetch_host_interval,
             concurrency=settings.fetch_concurrency,
             user_agent=settings.user_agent,
             allow_private=settings.allow_private_urls,
@@ -409,6 +411,7 @@ class Fetcher:
         self._dns = dns
         self._session: aiohttp.ClientSession | None = None
         self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._host_next: dict[str, float] = {}
 
     async def __aenter__(self) -> Fetcher:
         """Open the session; the guarded resolver is installed unless private addresses are allowed."""
@@ -490,6 +493,7 @@ class Fetcher:
         if self._session is None:
             raise RuntimeError("use the Fetcher as an async context manager: async with Fetcher(policy) as f")
         async with self._host_slot(url.raw_host or ""):
+            await self._space(url.raw_host or "")
             try:
                 async with self._session.get(url, headers=headers, allow_redirects=False) as response:
                     return await _interpret(url, response, headers, self._policy.max_bytes)
@@ -504,6 +508,15 @@ class Fetcher:
                 raise _Transient(f"could not fetch {url}: {_describe(error)}") from None
             except (ValueError, UnicodeError) as error:  # a URL aiohttp cannot request, e.g. from a redirect
                 raise FetchError(f"cannot request {url}: {_one_line(str(error))}") from None
+
+    async def _space(self, host: str) -> None:
+        """Wait so requests to one host start at least ``host_interval`` seconds apart (politeness)."""
+        if self._policy.host_interval <= 0:
+            return
+        now = asyncio.get_running_loop().time()
+        start = max(now, self._host_next.get(host, now))
+        self._host_next[host] = start + self._policy.host_interval
+        await asyncio.sleep(start - now)
 
     def _host_slot(self, host: str) -> asyncio.Semaphore:
         """The semaphore shared by all fetches to ``host``, created on first use."""

@@ -1,14 +1,15 @@
 """The check cycle: fetch, extract and record every due document, each in its own transaction.
 
 This module only orchestrates the pipeline stages in their order (fetching -> extraction -> versions ->
-changes -> AI data-use profile); a failure of one document is recorded on that document and never stops
-the others.
+changes -> alerts, then the AI data-use profile); a failure of one document is recorded on that document
+and never stops the others. A change and its alerts are written in one transaction (the outbox).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, or_, select
 
+from core.alerts import enqueue
 from core.changes import record_change
 from core.config import Settings
 from core.errors import ClausewatchError
@@ -98,17 +100,16 @@ async def check_documents(
     """Check the documents ``ids`` concurrently (within the fetch policy's limits)."""
     with Session(engine) as session:
         targets = _targets(session, ids)
-    flap_window = timedelta(hours=settings.flap_window_hours)
 
     async def one(fetcher: Fetcher, target: _Target) -> CheckReport:
         try:
             result = await fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
-            report = _process(engine, target, result, flap_window)
+            report = _process(engine, settings, target, result)
         except ClausewatchError as exc:
-            report = _record_failure(engine, target, str(exc))
+            report = _record_failure(engine, settings, target, str(exc))
         except Exception as exc:  # one document's surprise must never stop the others
             log.exception("checking %s failed", target.ref)
-            report = _record_failure(engine, target, f"unexpected {type(exc).__name__}: {exc}")
+            report = _record_failure(engine, settings, target, f"unexpected {type(exc).__name__}: {exc}")
         if on_done is not None:
             on_done(report)
         return report
@@ -117,11 +118,11 @@ async def check_documents(
         return list(await asyncio.gather(*(one(fetcher, t) for t in targets)))
 
 
-def _process(engine: Engine, target: _Target, result: FetchResult, flap_window: timedelta) -> CheckReport:
+def _process(engine: Engine, settings: Settings, target: _Target, result: FetchResult) -> CheckReport:
     """Extract and record one fetched page in one transaction (extraction errors propagate)."""
     if result.not_modified:
         with session_scope(engine) as session:
-            _reschedule(session, target.id, state="ok")
+            _reschedule(session, settings, target.id, state="ok")
         return CheckReport(target.id, target.ref, "not-modified", "not modified since the last check")
     extracted = extract(
         result.body, result.content_type, charset=result.charset, select=target.select, remove=target.remove
@@ -137,9 +138,10 @@ def _process(engine: Engine, target: _Target, result: FetchResult, flap_window: 
         # Lock the document so two checkers (processes or replicas) never record the same version twice.
         doc = session.get(Document, target.id, with_for_update=True)
         assert doc is not None
+        flap_window = timedelta(hours=settings.flap_window_hours)
         outcome = record(session, doc, observation, flap_window=flap_window)
         change_id = _record_change(session, doc, outcome)
-        _reschedule(session, target.id)
+        _reschedule(session, settings, target.id)
         new_version = (
             outcome.version.id if outcome.status in ("first", "changed") and outcome.version else None
         )
@@ -153,7 +155,9 @@ def _record_change(session: Session, doc: Document, outcome: Recorded) -> int | 
         return None
     old = version_text(session, outcome.previous)
     new = version_text(session, outcome.version)
-    return record_change(session, doc, outcome.previous, outcome.version, old, new).id
+    change = record_change(session, doc, outcome.previous, outcome.version, old, new)
+    enqueue(session, change, doc, outcome.version)
+    return change.id
 
 
 def _describe(outcome: Recorded) -> str:
@@ -165,20 +169,22 @@ def _describe(outcome: Recorded) -> str:
     return messages.get(outcome.status) or outcome.reason or outcome.status
 
 
-def _record_failure(engine: Engine, target: _Target, message: str) -> CheckReport:
+def _record_failure(engine: Engine, settings: Settings, target: _Target, message: str) -> CheckReport:
     """Note the error on the document; its versions are untouched."""
     with session_scope(engine) as session:
-        doc = _reschedule(session, target.id, state="error")
+        doc = _reschedule(session, settings, target.id, state="error")
         doc.last_error = message
     return CheckReport(target.id, target.ref, "error", message)
 
 
-def _reschedule(session: Session, doc_id: int, *, state: str | None = None) -> Document:
+def _reschedule(session: Session, settings: Settings, doc_id: int, *, state: str | None = None) -> Document:
+    """Set the next check one interval ahead, give or take ``check_jitter`` of it (spreads bursts)."""
     doc = session.get(Document, doc_id)
     assert doc is not None
     now = utcnow()
+    spread = 1 + random.uniform(-settings.check_jitter, settings.check_jitter)
     doc.last_checked_at = now
-    doc.next_check_at = now + timedelta(hours=doc.check_interval_hours)
+    doc.next_check_at = now + timedelta(hours=doc.check_interval_hours * spread)
     if state is not None:
         doc.state = state
         if state == "ok":

@@ -70,7 +70,13 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     """Settings for the fresh database, with loopback fetching allowed and quick fetch limits."""
-    return Settings(database_url=database_url, allow_private_urls=True, fetch_timeout=5, fetch_retries=0)
+    return Settings(
+        database_url=database_url,
+        allow_private_urls=True,
+        fetch_timeout=5,
+        fetch_retries=0,
+        fetch_host_interval=0,
+    )
 
 
 @pytest.fixture

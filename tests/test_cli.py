@@ -24,6 +24,7 @@ class Cli:
             "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
             "CLAUSEWATCH_ALLOW_PRIVATE_URLS": "true",
             "CLAUSEWATCH_FETCH_RETRIES": "0",
+            "CLAUSEWATCH_FETCH_HOST_INTERVAL": "0",
             "COLUMNS": "200",
         }
         self.env.pop("CLAUSEWATCH_DEBUG", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import itertools
 import shutil
 import socket
 import ssl
@@ -789,3 +790,22 @@ def test_retry_after_seconds() -> None:
     assert retry_after_seconds("Wed, 01 May 2024 09:00:00 GMT", now) == 0.0
     assert retry_after_seconds("soon", now) is None
     assert retry_after_seconds(None, now) is None
+
+
+# --- Politeness ----------------------------------------------------------------------------------------
+
+
+async def test_requests_to_one_host_are_spaced_by_the_host_interval(
+    serve: Callable[..., Awaitable[Served]],
+) -> None:
+    started: list[float] = []
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        started.append(asyncio.get_running_loop().time())
+        return web.Response(text="<html>ok</html>", content_type="text/html")
+
+    served = await serve({"/{page}": handle})
+    async with Fetcher(replace(LOCAL, host_interval=0.2)) as fetcher:
+        await asyncio.gather(*(fetcher.fetch(f"{served.base}/p{i}") for i in range(4)))
+    gaps = [b - a for a, b in itertools.pairwise(started)]
+    assert len(started) == 4 and min(gaps) >= 0.18

@@ -122,3 +122,125 @@ class Profile(SQLModel, table=True):
     algorithm: int
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     computed_at: datetime = Field(default_factory=utcnow)
+
+
+class CatalogEntry(SQLModel, table=True):
+    """A vendor an admin added to the catalog; it overrides a shipped entry of the same name.
+
+    ``documents`` is a list of ``{"type", "url", "select", "remove"}`` objects, as in the shipped file.
+    """
+
+    __tablename__ = "catalog_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    slug: str = Field(unique=True)
+    aliases: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    documents: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    added_by: str
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkspaceAdmin(SQLModel, table=True):
+    """A user clausewatch itself treats as an admin in one workspace (Slack) or team/tenant (Teams)."""
+
+    __tablename__ = "workspace_admin"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    workspace: str
+    user_id: str
+    added_by: str
+    added_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One admin action, allowed or refused: who, where, what they typed, and what happened."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    platform: str
+    workspace: str
+    user_id: str
+    user_name: str | None = None
+    action: str
+    command: str
+    outcome: str
+    detail: str | None = None
+
+
+class Destination(SQLModel, table=True):
+    """Where alerts go: one channel or conversation on one platform.
+
+    ``reference`` is what the platform needs to post there later (a Teams conversation reference; empty
+    for Slack). A ``dead`` destination (bot removed, workspace uninstalled) gets nothing more and
+    ``dead_reason`` says why. ``lease_until``/``lease_owner`` let exactly one delivery worker at a time
+    send to it, which keeps its alerts in order; ``next_attempt_at`` holds it back after a failure.
+    """
+
+    __table_args__ = (UniqueConstraint("platform", "address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str
+    workspace: str
+    address: str
+    name: str | None = None
+    reference: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    state: str = "active"
+    dead_reason: str | None = None
+    dead_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    lease_until: datetime | None = None
+    lease_owner: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Subscription(SQLModel, table=True):
+    """A destination's wish to hear about one vendor (or, with ``vendor_id`` None, every vendor).
+
+    ``changes`` is ``ai`` (AI-training changes only, the default) or ``all`` (every substantive change);
+    ``min_severity`` filters AI changes; ``digest`` is ``none``, ``daily`` or ``weekly``. ``target`` is the
+    vendor id as text or ``*``, so one destination has at most one subscription per vendor.
+    """
+
+    __table_args__ = (UniqueConstraint("destination_id", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    destination_id: int = Field(foreign_key="destination.id", index=True)
+    vendor_id: int | None = Field(default=None, foreign_key="vendor.id")
+    target: str
+    changes: str = "ai"
+    min_severity: str = "low"
+    digest: str = "none"
+    created_by: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Alert(SQLModel, table=True):
+    """One change to tell one destination about: a row of the transactional outbox.
+
+    Created in the transaction that records the change, so a change is never recorded without its alerts.
+    ``state`` goes ``pending`` -> ``sent`` (or ``dead`` when the destination died, ``cancelled`` when the
+    subscription went away first). ``key`` is the idempotency key every send carries, so a send retried
+    after a crash is recognised, not posted twice. Digest alerts wait until ``not_before``, the end of their
+    day or week, and go out together. ``message_ref`` is the platform's id of the posted message.
+    """
+
+    __table_args__ = (UniqueConstraint("change_id", "destination_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", index=True)
+    destination_id: int = Field(foreign_key="destination.id", index=True)
+    subscription_id: int | None = None
+    key: str = Field(unique=True, max_length=64)
+    state: str = Field(default="pending", index=True)
+    digest: str = "none"
+    not_before: datetime = Field(default_factory=utcnow)
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    message_ref: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)

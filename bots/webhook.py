@@ -1,0 +1,104 @@
+"""The webhook destination: alerts POSTed as JSON to a URL (a chat bridge, a ticketing system, a SIEM).
+
+The body is ``{"key", "text", "message"}``: the idempotency key, the plain-text rendering, and the
+platform-neutral message (``core.messages.Message.to_json``). The key also goes in the
+``Idempotency-Key`` header, so a receiver can drop a retried send it already accepted. The URL is the
+destination's address; it is refused if it resolves to a private address, unless configured otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from types import TracebackType
+
+import aiohttp
+from yarl import URL
+
+from core.config import Settings
+from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
+from core.errors import BlockedAddressError
+from core.fetching import GuardedResolver, blocked_reason, ip_literal, parse_networks, retry_after_seconds
+
+PLATFORM = "webhook"
+GONE = {404, 410}
+"""Answers that mean the receiver is gone for good; other 4xx mean it refuses us, also for good."""
+
+
+class WebhookSender:
+    """Posts alerts to webhook destinations; use as ``async with WebhookSender(settings) as sender``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._networks = parse_networks(settings.allowed_networks)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> WebhookSender:
+        """Open one connection pool, guarded against private addresses unless they are allowed."""
+        resolver = None if self._settings.allow_private_urls else GuardedResolver(None, self._networks)
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._settings.delivery_concurrency, resolver=resolver),
+            timeout=aiohttp.ClientTimeout(total=self._settings.fetch_timeout),
+            headers={aiohttp.hdrs.USER_AGENT: self._settings.user_agent},
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the connection pool."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def send(self, outgoing: Outgoing) -> Sent:
+        """POST the alert; map the answer to sent, retry later, rate-limited, or gone."""
+        if self._session is None:
+            raise RuntimeError("use the sender as an async context manager")
+        self._refuse_private_literal(outgoing.address)
+        body = {
+            "key": outgoing.key,
+            "text": outgoing.message.plain_text(),
+            "message": outgoing.message.to_json(),
+        }
+        try:
+            async with self._session.post(
+                outgoing.address,
+                data=json.dumps(body),
+                headers={"Content-Type": "application/json", "Idempotency-Key": outgoing.key},
+                allow_redirects=False,
+            ) as response:
+                return await _interpret(response)
+        except BlockedAddressError as blocked:
+            raise DeadDestination(str(blocked)) from None
+        except TimeoutError:
+            raise DeliveryFailed(
+                f"the webhook did not answer within {self._settings.fetch_timeout:g} s"
+            ) from None
+        except aiohttp.ClientError as error:
+            raise DeliveryFailed(f"could not reach the webhook: {type(error).__name__}: {error}") from None
+
+    def _refuse_private_literal(self, url: str) -> None:
+        """aiohttp connects to IP literals without resolving them, so check those here."""
+        host = URL(url).raw_host or ""
+        address = ip_literal(host)
+        if address is None or self._settings.allow_private_urls:
+            return
+        reason = blocked_reason(address, self._networks)
+        if reason is not None:
+            raise DeadDestination(f"refused to post to {host}: {reason}")
+
+
+async def _interpret(response: aiohttp.ClientResponse) -> Sent:
+    status = response.status
+    if 200 <= status < 300:
+        return Sent(response.headers.get("X-Message-Id"))
+    retry_after = retry_after_seconds(response.headers.get(aiohttp.hdrs.RETRY_AFTER))
+    if status == 429:
+        raise RateLimited("the webhook answered 429 Too Many Requests", retry_after or 1.0, "workspace")
+    if status >= 500 or status == 408:
+        raise DeliveryFailed(f"the webhook answered {status} {response.reason}", retry_after)
+    gone = "is gone" if status in GONE else "refused the alert"
+    raise DeadDestination(f"the webhook {gone}: {status} {response.reason}")

@@ -1,0 +1,68 @@
+"""The background worker: the scheduler (checks) and the delivery worker (alerts) in one process.
+
+The embedded default runs both here on SQLite. For scale-out, run as many workers as wanted against one
+PostgreSQL database, and switch either part off per process; the database's row locks keep every check
+and every delivery to exactly one worker (see ``core.scheduler`` and ``core.delivery``). SIGTERM and
+SIGINT stop it gracefully: the current round finishes, nothing in flight is abandoned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Iterator, Mapping
+
+from sqlalchemy.engine import Engine
+
+from bots.webhook import PLATFORM as WEBHOOK
+from bots.webhook import WebhookSender
+from core.config import Settings
+from core.delivery import Deliverer, DeliveryStats, Sender
+from core.scheduler import check_due, run_scheduler
+
+log = logging.getLogger(__name__)
+
+
+async def run_worker(
+    engine: Engine,
+    settings: Settings,
+    *,
+    scheduler: bool = True,
+    delivery: bool = True,
+    once: bool = False,
+    senders: Mapping[str, Sender] | None = None,
+    stop: asyncio.Event | None = None,
+) -> DeliveryStats:
+    """Run until stopped (with ``once``: until nothing is due); webhooks are always delivered."""
+    stop = stop or asyncio.Event()
+    async with WebhookSender(settings) as webhook:
+        deliverer = Deliverer(engine, settings, {WEBHOOK: webhook, **(senders or {})})
+        with _stop_on_signals(stop):
+            if once:
+                if scheduler:
+                    await check_due(engine, settings)
+                while delivery and await deliverer.deliver_due():
+                    pass
+            else:
+                parts = [run_scheduler(engine, settings, stop)] if scheduler else []
+                parts += [deliverer.run(stop)] if delivery else []
+                await asyncio.gather(*parts)
+        return deliverer.stats
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """Set ``stop`` on SIGTERM/SIGINT while the worker runs (a no-op where signals cannot be caught)."""
+    loop = asyncio.get_running_loop()
+    caught = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+            caught.append(sig)
+    try:
+        yield
+    finally:
+        for sig in caught:
+            loop.remove_signal_handler(sig)

@@ -1,0 +1,163 @@
+"""Destinations and their subscriptions: who wants to hear about which vendor's changes, and how.
+
+A destination is a channel or conversation on one platform, named the way that platform names it. Its
+subscriptions say which vendors (or all of them), which changes (AI-training only, the default, or every
+substantive change), the lowest AI severity worth a message, and whether to send each change at once or
+gather them in a daily or weekly digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select, update
+
+from core.errors import UsageError
+from core.storage.models import Alert, Destination, Subscription, Vendor, utcnow
+
+Changes = Literal["ai", "all"]
+Digest = Literal["none", "daily", "weekly"]
+SEVERITIES = ("low", "medium", "high")
+DIGESTS = ("none", "daily", "weekly")
+ALL_VENDORS = "*"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A destination as an adapter names it: platform, workspace (team/tenant) and address (channel id)."""
+
+    platform: str
+    workspace: str
+    address: str
+    name: str | None = None
+    reference: dict[str, Any] | None = None
+
+
+def destination(session: Session, place: Place) -> Destination:
+    """The destination for ``place``, created on first use and brought back to life if it had died.
+
+    Called whenever the bot hears from a conversation (a command there, being added to it), so a
+    reinstalled bot delivers again and the stored conversation reference stays fresh.
+    """
+    dest = session.exec(
+        select(Destination).where(
+            Destination.platform == place.platform, Destination.address == place.address
+        )
+    ).first()
+    if dest is None:
+        dest = Destination(platform=place.platform, workspace=place.workspace, address=place.address)
+    dest.workspace = place.workspace
+    dest.name = place.name or dest.name
+    dest.reference = place.reference or dest.reference
+    if dest.state == "dead":
+        dest.state, dest.dead_reason, dest.dead_at, dest.next_attempt_at = "active", None, None, None
+    session.add(dest)
+    session.flush()
+    return dest
+
+
+def find_destination(session: Session, place: Place) -> Destination | None:
+    """The stored destination for ``place``, if the bot has heard from it before."""
+    return session.exec(
+        select(Destination).where(
+            Destination.platform == place.platform, Destination.address == place.address
+        )
+    ).first()
+
+
+def subscribe(
+    session: Session,
+    dest: Destination,
+    vendors: Sequence[Vendor],
+    *,
+    changes: Changes = "ai",
+    min_severity: str = "low",
+    digest: str = "none",
+    created_by: str,
+) -> list[Subscription]:
+    """Subscribe ``dest`` to ``vendors`` (none: every vendor); an existing subscription is updated."""
+    if min_severity not in SEVERITIES:
+        raise UsageError(f"--min-severity takes one of {', '.join(SEVERITIES)}, not {min_severity!r}")
+    if digest not in DIGESTS:
+        raise UsageError(f"--digest takes daily or weekly, not {digest!r}")
+    assert dest.id is not None
+    result = []
+    wanted: list[Vendor | None] = [*vendors] or [None]
+    for vendor in wanted:
+        target = str(vendor.id) if vendor else ALL_VENDORS
+        query = select(Subscription).where(
+            Subscription.destination_id == dest.id, Subscription.target == target
+        )
+        sub = session.exec(query).first() or Subscription(
+            destination_id=dest.id,
+            vendor_id=vendor.id if vendor else None,
+            target=target,
+            created_by=created_by,
+        )
+        sub.changes, sub.min_severity, sub.digest = changes, min_severity, digest
+        session.add(sub)
+        result.append(sub)
+    session.flush()
+    return result
+
+
+def unsubscribe(session: Session, dest: Destination, vendors: Sequence[Vendor]) -> int:
+    """Remove ``dest``'s subscriptions to ``vendors`` (none: all of them) and cancel their pending alerts.
+
+    Returns how many subscriptions were removed.
+    """
+    query = select(Subscription).where(Subscription.destination_id == dest.id)
+    if vendors:
+        query = query.where(col(Subscription.vendor_id).in_([v.id for v in vendors]))
+    subs = list(session.exec(query).all())
+    if subs:
+        session.exec(
+            update(Alert)
+            .where(col(Alert.subscription_id).in_([s.id for s in subs]), col(Alert.state) == "pending")
+            .values(state="cancelled", last_error="unsubscribed before delivery")
+        )
+    for sub in subs:
+        session.delete(sub)
+    session.flush()
+    return len(subs)
+
+
+def subscriptions_of(session: Session, dest: Destination) -> list[tuple[Subscription, Vendor | None]]:
+    """A destination's subscriptions with their vendors (None for every vendor), all-vendors first."""
+    rows = session.exec(
+        select(Subscription, Vendor)
+        .join(Vendor, col(Subscription.vendor_id) == col(Vendor.id), isouter=True)
+        .where(Subscription.destination_id == dest.id)
+        .order_by(col(Subscription.vendor_id).is_not(None), col(Vendor.slug))
+    ).all()
+    return [(sub, vendor) for sub, vendor in rows]
+
+
+def describe(sub: Subscription, vendor: Vendor | None) -> str:
+    """One line a person reads: "Zoom: AI-training changes of medium severity or more, daily digest"."""
+    who = vendor.name if vendor else "every tracked vendor"
+    what = "every substantive change" if sub.changes == "all" else "AI-training changes"
+    if sub.min_severity != "low":
+        what += f" of {sub.min_severity} severity or more"
+    when = "at once" if sub.digest == "none" else f"{sub.digest} digest"
+    return f"{who}: {what}, {when}"
+
+
+def mark_dead(session: Session, destination_id: int, reason: str) -> None:
+    """Stop delivering to a destination (bot removed, workspace uninstalled), saying why.
+
+    Its pending alerts are kept, marked ``dead`` with the reason, so an admin can see what was missed.
+    """
+    dest = session.get(Destination, destination_id)
+    if dest is None or dest.state == "dead":
+        return
+    dest.state, dest.dead_reason, dest.dead_at = "dead", reason, utcnow()
+    dest.lease_until = dest.lease_owner = None
+    session.add(dest)
+    session.exec(
+        update(Alert)
+        .where(col(Alert.destination_id) == destination_id, col(Alert.state) == "pending")
+        .values(state="dead", last_error=reason)
+    )
