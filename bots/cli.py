@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import logging
 import os
 import sys
 from datetime import date, datetime, time
@@ -25,9 +26,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bots import console
-from core import answering, documents, register
+from core import answering, catalog, documents, register
 from core.answers import VERDICT_LABELS
-from core.changes import change_into, details_of, list_changes
+from core.changes import change_into, change_label, details_of, list_changes
 from core.config import Settings
 from core.errors import ClausewatchError, NotFoundError, UsageError
 from core.evaluation import evaluate, load_cases
@@ -35,10 +36,11 @@ from core.history_import import import_history
 from core.judgment import judge
 from core.profile import FIELDS
 from core.qa_evaluation import evaluate_qa, load_questions
+from core.scheduler import check_due, check_now
 from core.storage import database
 from core.storage.models import Blob, Change, Document, Vendor, Version
-from core.tracking import CheckReport, check_documents, due_document_ids
-from core.versions import version_at, version_text, versions_of
+from core.tracking import CheckReport, due_document_ids
+from core.versions import version_at, version_text, versions_of, versions_to_compare
 
 app = typer.Typer(
     help="Watch vendors' terms and privacy policies; keep every version; diff them clause by clause and "
@@ -174,9 +176,12 @@ def check(
         elif all_docs:
             ids = [t.document.id or 0 for t in documents.list_tracked(session) if t.document.active]
         else:
-            ids = due_document_ids(session)
-    if not ids:
-        out.print("nothing is due for a check (use --all to check everything now)")
+            due = len(due_document_ids(session))
+    if not (docs or all_docs):
+        if not due:
+            out.print("nothing is due for a check (use --all to check everything now)")
+            return
+        _run_checks(engine, settings, None, total=due)  # claimed batch by batch, as workers do
         return
     _run_checks(engine, settings, ids)
 
@@ -184,22 +189,31 @@ def check(
 _BAR = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
 
 
-def _run_checks(engine: Engine, settings: Settings, ids: list[int]) -> list[CheckReport]:
-    with Progress(*_BAR, console=err, transient=True, disable=len(ids) < 2) as progress:
-        task = progress.add_task("checking", total=len(ids))
+def _run_checks(
+    engine: Engine, settings: Settings, ids: list[int] | None, *, total: int | None = None
+) -> list[CheckReport]:
+    """Check ``ids`` now, or (None) the documents due, claimed so a running worker never checks them too."""
+    total = len(ids) if ids is not None else total or 0
+    with Progress(*_BAR, console=err, transient=True, disable=total < 2) as progress:
+        task = progress.add_task("checking", total=total)
 
         def done(report: CheckReport) -> None:
             progress.advance(task)
-            if report.status not in ("unchanged", "not-modified") or len(ids) == 1:
+            if report.status not in ("unchanged", "not-modified") or total == 1:
                 out.print(f"{report.ref}: {report.message}", markup=False)
 
-        reports = asyncio.run(check_documents(engine, settings, ids, on_done=done))
+        run = (
+            check_now(engine, settings, ids, on_done=done)
+            if ids is not None
+            else check_due(engine, settings, on_done=done)
+        )
+        reports = asyncio.run(run)
     counts: dict[str, int] = {}
     for report in reports:
         counts[report.status] = counts.get(report.status, 0) + 1
-    if len(ids) > 1:
+    if len(reports) > 1:
         out.print(
-            "checked " + str(len(ids)) + ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            "checked " + str(len(reports)) + ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         )
     return reports
 
@@ -219,7 +233,7 @@ def history(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, 
                 if change
                 else "first"
             )
-            verdict = console.change_label(change) if change else ""
+            verdict = change_label(change) if change else ""
             size = f"{blob.size:,} B" if blob else "?"
             table.add_row(
                 str(v.id), v.effective_date.isoformat(), v.source, v.content_hash[:12], size, clauses, verdict
@@ -262,31 +276,16 @@ def diff(
         raise UsageError(f"--from {start} is after --to {end}")
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
-        doc_id = tracked.document.id or 0
-        new = version_at(session, doc_id, end or date.max)
-        if new is None:
-            raise NotFoundError(f"{tracked.ref} has no version on or before {end}")
-        old = _older(session, doc_id, new, start)
+        try:
+            old, new = versions_to_compare(session, tracked.document.id or 0, start, end)
+        except NotFoundError as exc:
+            raise NotFoundError(f"{tracked.ref}: {exc}") from None
         old_text, new_text = version_text(session, old), version_text(session, new)
     verdict = judge(old_text, new_text)
     out.print(f"{tracked.ref}: {old.effective_date} -> {new.effective_date}", markup=False, style="bold")
     console.print_verdict(out, verdict)
     out.print()
     console.print_clause_pairs(out, details_of(verdict)["clauses"], ai_only=ai_only)
-
-
-def _older(session: Session, doc_id: int, new: Version, start: date | None) -> Version:
-    """The version to diff against: in force on ``start``, or the one before ``new``."""
-    if start is not None:
-        old = version_at(session, doc_id, start)
-        if old is None:
-            raise NotFoundError(f"no version on or before {start}")
-        return old
-    versions = versions_of(session, doc_id)
-    index = next(i for i, v in enumerate(versions) if v.id == new.id)
-    if index == 0:
-        raise NotFoundError(f"there is no version before {new.effective_date} to diff against")
-    return versions[index - 1]
 
 
 @app.command("changes")
@@ -318,7 +317,7 @@ def changes_command(
             version.effective_date.isoformat(),
             f"{vendor_row.slug}/{doc.slug}",
             f"+{change.clauses_added} -{change.clauses_removed} ~{change.clauses_modified}",
-            console.change_label(change),
+            change_label(change),
             Text((change.summary or "")[:300]),
         )
     out.print(table)
@@ -520,6 +519,66 @@ def demo(
     from bots.demo import run_demo
 
     run_demo(corpus, out)
+
+
+@app.command()
+def worker(
+    scheduler: Annotated[bool, typer.Option(help="Check documents as they fall due.")] = True,
+    delivery: Annotated[bool, typer.Option(help="Deliver pending alerts.")] = True,
+    once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron).")] = False,
+) -> None:
+    """Run the scheduler and the alert delivery worker (many may run against one PostgreSQL database)."""
+    from bots.worker import run_worker
+
+    if not (scheduler or delivery):
+        raise UsageError("--no-scheduler and --no-delivery together leave nothing to do")
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stats = asyncio.run(
+        run_worker(_engine(settings), settings, scheduler=scheduler, delivery=delivery, once=once)
+    )
+    err.print(
+        f"worker stopped: {stats.sent} alerts sent, {stats.failed} failed sends, "
+        f"{stats.rate_limited} rate-limited, {stats.dead} destinations marked dead"
+    )
+
+
+@app.command()
+def chat(
+    user: Annotated[
+        str | None, typer.Option(help="Who you are in the audit log (default: your login name).")
+    ] = None,
+) -> None:
+    """Talk to clausewatch as chat users do: `track zoom`, `does Zoom train AI on our data?` (or pipe)."""
+    from bots.chat import PROMPT, console_caller, read_lines, run_chat
+
+    settings = _settings()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        out.print("clausewatch chat: `help` lists commands, `exit` ends", markup=False)
+    lines = read_lines(PROMPT if interactive else "")
+    try:
+        failures = asyncio.run(run_chat(_engine(settings), settings, lines, out, console_caller(user)))
+    except KeyboardInterrupt:  # Ctrl-C ends the chat, as exit does
+        out.print()
+        failures = 0
+    if failures and not interactive:
+        raise typer.Exit(1)
+
+
+@app.command("catalog")
+def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False) -> None:
+    """List the vendors `track NAME` knows in chat, with their documents."""
+    with database.read_scope(_engine()) as session:
+        entries = catalog.load(session).entries
+    if as_json:
+        print(json.dumps([entry.to_json() for entry in entries]))
+        return
+    table = Table("name", "aliases", "documents")
+    for entry in entries:
+        types = ", ".join(doc.type for doc in entry.documents)
+        table.add_row(Text(entry.name), Text(", ".join(entry.aliases)), Text(types))
+    out.print(table)
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Rendering core results for the terminal with rich: verdicts, clause diffs, answers and profiles.
+"""Rendering core results for the terminal with rich: verdicts, clause diffs, answers, profiles, messages.
 
 Vendor text is always wrapped in ``rich.text.Text`` (never parsed as markup), so a page containing
 ``[bold]`` or ``[link=...]`` cannot restyle the terminal output.
@@ -13,30 +13,13 @@ from rich.console import Console
 from rich.text import Text
 
 from core.answers import VERDICT_LABELS, Answer
+from core.changes import verdict_label
 from core.judgment import Verdict
+from core.messages import Kind, Message
 from core.profile import FIELDS
 from core.register import VendorProfile
-from core.storage.models import Change
 
 _WORD_DIFF = re.compile(r"\[-(?P<removed>.*?)-\]|\{\+(?P<added>.*?)\+\}", re.DOTALL)
-
-
-def verdict_label(
-    ai_training_change: bool | None, direction: str | None, actor: str | None, severity: str | None
-) -> str:
-    """One phrase for a verdict: "AI training: expands (vendor, high)" or "no AI-training change"."""
-    if ai_training_change is None:
-        return "not judged"
-    if not ai_training_change:
-        return "no AI-training change"
-    return f"AI training: {direction} ({actor}, {severity})"
-
-
-def change_label(change: Change) -> str:
-    """The verdict phrase of a stored change, with "cosmetic" for formatting-only changes."""
-    if change.kind == "cosmetic":
-        return "cosmetic only"
-    return verdict_label(change.ai_training_change, change.direction, change.actor, change.severity)
 
 
 def word_diff(diff: str) -> Text:
@@ -118,3 +101,37 @@ def print_profile(out: Console, entry: VendorProfile) -> None:
 
 def _clip(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+_TITLE_STYLES: dict[Kind, str] = {
+    "info": "bold",
+    "error": "bold red",
+    "refused": "bold yellow",
+    "alert": "bold magenta",
+    "digest": "bold magenta",
+}
+
+
+def print_message(out: Console, message: Message) -> None:
+    """A chat reply or alert as the console chat shows it: the parts in the order every adapter uses.
+
+    Quotes keep word-diff markers coloured (``[-removed-]{+added+}``), as ``diff`` quotes modified clauses.
+    Buttons are left out: in a terminal each action is a command to type.
+    """
+    out.print(Text(message.title, style=_TITLE_STYLES[message.kind]))
+    if message.text:
+        out.print(Text(message.text))
+    for part in message.fields:
+        line = Text(f"{part.name}: ", style="bold")
+        line.append(part.value)
+        out.print(line)
+    for item in message.items:
+        out.print(Text(f"  \u2022 {item}"))
+    for quote in message.quotes:
+        if quote.label:
+            out.print(Text(quote.label, style="cyan"))
+        out.print(word_diff(f"    \u201c{quote.text}\u201d"))
+        if quote.url:
+            out.print(Text(f"    {quote.url}", style="dim"))
+    for link in message.links:
+        out.print(Text(f"{link.label}: {link.url}", style="dim"))

@@ -23,7 +23,7 @@ from bots import console
 from bots.vendor_site import VendorSite
 from core import documents
 from core.answering import ask
-from core.changes import list_changes
+from core.changes import change_label, list_changes
 from core.config import Settings
 from core.errors import UsageError
 from core.register import vendor_profiles
@@ -89,7 +89,7 @@ async def _publish_and_check(
 def _label(engine: Engine, change_id: int) -> str:
     with Session(engine) as session:
         change = session.get(Change, change_id)
-        return console.change_label(change) if change else "?"
+        return change_label(change) if change else "?"
 
 
 def _print_ai_changes(engine: Engine, out: Console) -> None:
@@ -98,7 +98,7 @@ def _print_ai_changes(engine: Engine, out: Console) -> None:
         rows = list_changes(session, ai_only=True)
     for change, _doc, _vendor, version in reversed(rows):
         out.print(Rule(f"AI-training change recorded on {version.fetched_at:%Y-%m-%d %H:%M}"))
-        out.print(Text(console.change_label(change), style="bold magenta"))
+        out.print(Text(change_label(change), style="bold magenta"))
         out.print(Text(change.summary or ""))
         out.print()
         console.print_clause_pairs(out, (change.details or {}).get("clauses", []), ai_only=True)

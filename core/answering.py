@@ -310,10 +310,11 @@ async def answer(
     *,
     vendor: str | None = None,
     as_of: date | None = None,
+    today: date | None = None,
 ) -> Answer:
     """``ask``, then a configured language model's rewording of the same clauses (validated)."""
     with read_scope(engine) as session:
-        reply = ask(session, text, vendor=vendor, as_of=as_of)
+        reply = ask(session, text, vendor=vendor, as_of=as_of, today=today)
     if not settings.llm_enabled or not reply.sources:
         return reply.answer
     return await synthesise(text, reply.sources, reply.answer, settings)

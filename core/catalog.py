@@ -130,7 +130,7 @@ def parse_catalog(text: str) -> tuple[CatalogEntry, ...]:
     entries = tuple(_parse_vendor(table, position) for position, table in enumerate(tables, 1))
     owners: dict[str, CatalogEntry] = {}
     for entry in entries:
-        for key in _keys(entry):
+        for key in sorted(_keys(entry)):  # sorted: the error names the same spelling every run
             owner = owners.setdefault(key, entry)
             if owner is not entry:
                 raise _file_error(entry.name, f"{key!r} is already a name or alias of {owner.name!r}")

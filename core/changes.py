@@ -98,3 +98,21 @@ def list_changes(
 def change_into(session: Session, version_id: int) -> Change | None:
     """The change that produced ``version_id``, if it was not a document's first version."""
     return session.exec(select(Change).where(Change.to_version_id == version_id)).first()
+
+
+def verdict_label(
+    ai_training_change: bool | None, direction: str | None, actor: str | None, severity: str | None
+) -> str:
+    """One phrase for a verdict: "AI training: expands (vendor, high)" or "no AI-training change"."""
+    if ai_training_change is None:
+        return "not judged"
+    if not ai_training_change:
+        return "no AI-training change"
+    return f"AI training: {direction} ({actor}, {severity})"
+
+
+def change_label(change: Change) -> str:
+    """The verdict phrase of a stored change, with "cosmetic" for formatting-only changes."""
+    if change.kind == "cosmetic":
+        return "cosmetic only"
+    return verdict_label(change.ai_training_change, change.direction, change.actor, change.severity)

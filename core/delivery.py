@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, exists, func, or_, select, update
+from sqlmodel import Session, col, exists, or_, select, update
 
 from core.alerts import compose
 from core.config import Settings
@@ -342,13 +342,3 @@ class Deliverer:
                 self._release(session, dest_id)
         except Exception:  # the lease expires by itself
             log.exception("releasing destination %s failed", dest_id)
-
-
-def alert_counts(session: Session, destination_id: int) -> dict[str, int]:
-    """How many alerts of a destination are in each state, for ``subscriptions`` and admins."""
-    query = (
-        select(Alert.state, func.count())
-        .where(Alert.destination_id == destination_id)
-        .group_by(col(Alert.state))
-    )
-    return {state: count for state, count in session.exec(query).all()}

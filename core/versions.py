@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.documents import latest_version
+from core.errors import NotFoundError
 from core.normalise import content_hash
 from core.pagecheck import junk_reason
 from core.storage import blobs
@@ -181,3 +182,25 @@ def version_at(session: Session, document_id: int, when: date | datetime) -> Ver
         .order_by(col(Version.effective_date).desc(), col(Version.id).desc())
     )
     return session.exec(query).first()
+
+
+def versions_to_compare(
+    session: Session, document_id: int, start: date | None, end: date | None
+) -> tuple[Version, Version]:
+    """The versions ``diff`` compares: in force on ``start`` (default: the one before the other) and on
+    ``end`` (default: the latest). Raises ``NotFoundError`` saying which is missing."""
+    new = version_at(session, document_id, end or date.max)
+    if new is None:
+        raise NotFoundError(f"no version on or before {end or 'today'}")
+    if start is not None:
+        old = version_at(session, document_id, start)
+        if old is None:
+            raise NotFoundError(f"no version on or before {start}")
+        if old.id == new.id:
+            raise NotFoundError(f"one version was in force from {start} to {end or 'today'}: nothing changed")
+        return old, new
+    versions = versions_of(session, document_id)
+    index = [v.id for v in versions].index(new.id)
+    if index == 0:
+        raise NotFoundError(f"there is no version before {new.effective_date} to compare with")
+    return versions[index - 1], new
