@@ -1,8 +1,9 @@
 """``clausewatch chat``: the console chat adapter, talking to the core exactly as Slack and Teams will.
 
 It is deliberately thin (read a line, ``execute`` it, print the reply) to show that an adapter needs
-nothing more. The terminal's user is a platform admin, as the local operator. The loop is a coroutine
-reading input in a thread, so background tasks (the delivery worker) can run beside it.
+nothing more. The terminal's user is a platform admin, as the local operator. Channels subscribed from
+here are "this terminal": after each command, alerts due to it are delivered by the core delivery worker
+through ``TerminalSender``, so `subscribe` then `check` shows the alert as a channel would see it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from core import messages
 from core.admins import Caller
 from core.commands import Context, execute
 from core.config import Settings
+from core.delivery import Deliverer, Outgoing, Sent
 from core.subscriptions import Place
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,19 @@ async def _input(prompt: str) -> str:
     return await asyncio.wrap_future(line)
 
 
+class TerminalSender:
+    """Delivers alerts for "this terminal" by printing them, as a channel would show them."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+
+    async def send(self, outgoing: Outgoing) -> Sent:
+        """Print the alert; a terminal cannot be rate-limited or removed."""
+        print_message(self.out, outgoing.message)
+        self.out.print()
+        return Sent()
+
+
 async def run_chat(
     engine: Engine, settings: Settings, lines: AsyncIterable[str], out: Console, caller: Caller
 ) -> int:
@@ -72,6 +87,7 @@ async def run_chat(
 
     Returns how many commands failed or were refused, so a script can tell.
     """
+    deliverer = Deliverer(engine, settings, {TERMINAL.platform: TerminalSender(out)})
     failures = 0
     async for line in lines:
         if line.strip().lower() in ("exit", "quit"):
@@ -82,6 +98,7 @@ async def run_chat(
         failures += reply.kind in ("error", "refused")
         print_message(out, reply)
         out.print()
+        await deliverer.deliver_due()
     return failures
 
 

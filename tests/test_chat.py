@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy.engine import Engine
 
+from bots.chat import console_caller, run_chat
 from bots.console import print_message
 from bots.vendor_site import VendorSite
+from core.config import Settings
 from core.messages import Field, Message, Quote
 
 TERMS = "# Terms of Service\n\n## 1. Data\n\n1.1 We store your data in the EU for 30 days after you leave.\n"
@@ -105,3 +110,25 @@ def test_vendor_text_is_never_markup() -> None:
         "https://acme.example/terms",
     ):
         assert part in text
+
+
+async def test_alerts_for_this_terminal_appear_after_the_command_that_caused_them(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+
+    async def lines() -> AsyncIterator[str]:
+        yield f"catalog add Acme tos {vendor_site.url('/terms')}"
+        yield "track acme"
+        yield "subscribe acme"
+        vendor_site.publish("/terms", TERMS + "\n1.2 We may use your content to train our AI models.\n")
+        yield "check acme"
+
+    out = Console(file=io.StringIO(), width=200, color_system=None)
+    failures = await run_chat(engine, settings, lines(), out, console_caller("ada"))
+
+    printed = out.file.getvalue()  # type: ignore[attr-defined]
+    assert failures == 0, printed
+    assert printed.index("Checked 1 document") < printed.index("Acme Terms of Service changed: AI-training")
+    assert "Added\n    “We may use your content to train our AI models.”" in printed
+    assert "Customer content used for training: Not stated → Yes" in printed
