@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from core.answers import Citation
 from core.documents import slugify
-from core.errors import NotFoundError
+from core.errors import AmbiguousError, NotFoundError
 from core.questions import VendorName, closest, find_vendors
 from core.storage.models import Document, Vendor, Version
 
@@ -65,8 +65,14 @@ def resolve_vendor(session: Session, name: str) -> int:
     wanted = slugify(name)
     exact = [v.vendor_id for v in names if slugify(v.name) == wanted or wanted in map(slugify, v.aliases)]
     typed = {name.strip().lower(), slugify(name).replace("-", " ")}  # a typed name: short ones count too
-    found = exact or find_vendors(name, names) or closest(typed, names, threshold=70, min_length=1)
-    if len(found) != 1:
+    starting = [v.vendor_id for v in names if slugify(v.name).startswith(wanted + "-")]  # "acme": Acme Mail
+    found = (
+        exact or find_vendors(name, names) or starting or closest(typed, names, threshold=70, min_length=1)
+    )
+    if len(found) > 1:
+        candidates = " or ".join(v.name for v in names if v.vendor_id in found)
+        raise AmbiguousError(f"{name!r} could be {candidates}; name one of them")
+    if not found:
         known = ", ".join(v.name for v in names[:12]) or "none yet"
         raise NotFoundError(f"no tracked vendor called {name!r} (tracked: {known})")
     return found[0]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from bots.vendor_site import VendorSite
 from core.admins import Caller, audit_log
-from core.commands import COMMANDS, Context, execute
+from core.commands import COMMANDS, Context, execute, usage_of
 from core.commands.tracking import vendor_of_url
 from core.config import Settings
 from core.errors import UsageError
@@ -326,3 +326,16 @@ async def test_a_long_diff_quotes_ten_clauses_and_counts_the_rest(chat: Chat, tm
     assert len(reply.quotes) == 10
     assert reply.text.endswith("\n…and 2 more clauses changed.")
     assert reply.quotes[0].text == "Invoices of kind 1 are due within [-30-] {+60+} days of receipt."
+
+
+async def test_an_ambiguous_vendor_name_is_explained_with_the_usage_line(
+    chat: Chat, vendor_site: VendorSite
+) -> None:
+    for name in ("Acme Cloud", "Acme Mail"):
+        vendor_site.publish(f"/{name[5:]}/terms", TERMS)
+        await chat.ok(f'track {vendor_site.url(f"/{name[5:]}/terms")} tos --vendor "{name}"')
+    reply = await chat.error("subscribe acme")
+    assert reply.splitlines() == [
+        "'acme' could be Acme Cloud or Acme Mail; name one of them",
+        f"Usage: {usage_of('subscribe')}",
+    ]

@@ -14,7 +14,7 @@ from core.commands import administering, cataloguing, history, reading, subscrib
 from core.commands.context import Context
 from core.commands.help import help_spec
 from core.commands.parsing import Spec, find
-from core.errors import ClausewatchError, UsageError
+from core.errors import AmbiguousError, ClausewatchError, UsageError
 from core.messages import Message
 from core.storage.database import session_scope
 
@@ -52,7 +52,8 @@ async def execute(context: Context, text: str) -> Message:
             return await _run_as_admin(context, spec, rest, text)
         return await spec.handler(context, spec.bind(rest, text))
     except ClausewatchError as exc:
-        return messages.error(str(exc), spec.usage if isinstance(exc, UsageError) else None)
+        mistyped = isinstance(exc, UsageError | AmbiguousError)  # the usage line shows how to say it
+        return messages.error(str(exc), spec.usage if mistyped else None)
 
 
 async def _run_as_admin(context: Context, spec: Spec, rest: str, text: str) -> Message:
