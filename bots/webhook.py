@@ -9,6 +9,7 @@ destination's address; it is refused if it resolves to a private address, unless
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from types import TracebackType
 
 import aiohttp
@@ -18,8 +19,11 @@ from core.config import Settings
 from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
 from core.errors import BlockedAddressError
 from core.fetching import GuardedResolver, blocked_reason, ip_literal, parse_networks, retry_after_seconds
+from core.messages import Message
 
 PLATFORM = "webhook"
+RENDERED_CACHE = 64
+"""Messages kept rendered as JSON per sender."""
 GONE = {404, 410}
 """Answers that mean the receiver is gone for good; other 4xx mean it refuses us, also for good."""
 
@@ -31,6 +35,7 @@ class WebhookSender:
         self._settings = settings
         self._networks = parse_networks(settings.allowed_networks)
         self._session: aiohttp.ClientSession | None = None
+        self._bodies: OrderedDict[int, tuple[Message, str]] = OrderedDict()
 
     async def __aenter__(self) -> WebhookSender:
         """Open one connection pool, guarded against private addresses unless they are allowed."""
@@ -58,15 +63,11 @@ class WebhookSender:
         if self._session is None:
             raise RuntimeError("use the sender as an async context manager")
         self._refuse_private_literal(outgoing.address)
-        body = {
-            "key": outgoing.key,
-            "text": outgoing.message.plain_text(),
-            "message": outgoing.message.to_json(),
-        }
+        body = '{"key": ' + json.dumps(outgoing.key) + ", " + self._rendered(outgoing.message)
         try:
             async with self._session.post(
                 outgoing.address,
-                data=json.dumps(body),
+                data=body,
                 headers={"Content-Type": "application/json", "Idempotency-Key": outgoing.key},
                 allow_redirects=False,
             ) as response:
@@ -79,6 +80,16 @@ class WebhookSender:
             ) from None
         except aiohttp.ClientError as error:
             raise DeliveryFailed(f"could not reach the webhook: {type(error).__name__}: {error}") from None
+
+    def _rendered(self, message: Message) -> str:
+        """The body after its key, rendered once per message: a fan-out sends one message many times."""
+        cached = self._bodies.get(id(message))
+        if cached is None or cached[0] is not message:
+            rendered = json.dumps({"text": message.plain_text(), "message": message.to_json()})
+            cached = self._bodies[id(message)] = (message, rendered[1:])
+            while len(self._bodies) > RENDERED_CACHE:
+                self._bodies.popitem(last=False)
+        return cached[1]
 
     def _refuse_private_literal(self, url: str) -> None:
         """aiohttp connects to IP literals without resolving them, so check those here."""

@@ -11,8 +11,14 @@ Guarantees, and how they are kept:
   a failed head alert holds back the ones behind it.
 - **Exactly one worker per destination**: the lease (``lease_until``) expires, so a dead worker's
   destinations are picked up by the others.
-- **Polite under rate limits**: a 429's Retry-After pauses that destination, or with ``scope`` workspace
-  every destination of that workspace, in this worker; other failures back off exponentially with jitter.
+- **Polite under rate limits**: a 429's Retry-After holds that destination back; with ``scope`` workspace
+  it also pauses the workspace in this worker, which from then on paces that workspace to the budget the
+  429 revealed (the sends accepted in the last Retry-After seconds) instead of bursting into the limit
+  again. Other failures back off exponentially with jitter.
+- **Cheap fan-out**: the destinations leased in one round move in lockstep, one transaction preparing
+  every one's next message and one settling every outcome, so a change sent to thousands of channels
+  costs a few transactions per ``delivery_concurrency`` channels. The price: a round waits for its
+  slowest send (at most the send timeout) before its destinations' next messages.
 - **Dead destinations stop**: a sender that learns the bot was removed or the workspace uninstalled raises
   ``DeadDestination``; the destination and its pending alerts are marked with the reason.
 """
@@ -25,14 +31,16 @@ import os
 import random
 import socket
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import takewhile
 from typing import Any, Literal, Protocol
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, exists, or_, select, update
+from sqlmodel import Session, col, exists, func, or_, select, update
 
 from core.alerts import compose
 from core.config import Settings
@@ -45,9 +53,41 @@ from core.waiting import idle
 log = logging.getLogger(__name__)
 
 BATCH = 50
-"""Due alerts of one destination read per round; a digest gathers all due alerts of its round."""
+"""The most alerts one digest message gathers."""
 COMPOSED_CACHE = 256
 """Composed messages kept per worker, by change: one change fans out to many destinations."""
+PACE_MEMORY = 600.0
+"""Seconds a workspace's learned budget is kept after its last 429 (another worker may have left)."""
+
+
+@dataclass
+class _Pace:
+    """What this worker has learned of one workspace's rate limit, from its 429s alone.
+
+    At a 429 the budget is taken to be the sends the workspace accepted in the last Retry-After seconds
+    (the window); from then on a send waits until fewer than that many were accepted in the trailing
+    window or are in flight. Acceptance is stamped when the answer arrives, after the platform counted
+    the send, so a paced send never lands inside the platform's window early.
+    """
+
+    paused_until: float = 0.0
+    budget: int | None = None
+    window: float = 1.0
+    learned_at: float = 0.0
+    in_flight: int = 0
+    next_start: float = 0.0
+    accepted: deque[float] = field(default_factory=deque)
+
+    def recent(self, now: float, window: float) -> int:
+        """Sends accepted in the last ``window`` seconds."""
+        cutoff = now - window
+        return sum(1 for _ in takewhile(lambda at: at > cutoff, reversed(self.accepted)))
+
+    def note_accepted(self, now: float) -> None:
+        self.accepted.append(now)
+        horizon = now - max(self.window, 60.0)
+        while self.accepted and self.accepted[0] < horizon:
+            self.accepted.popleft()
 
 
 @dataclass(frozen=True)
@@ -129,9 +169,8 @@ class Deliverer:
         self.senders = dict(senders)
         self.name = name or worker_id()
         self.stats = DeliveryStats()
-        self._paused: dict[tuple[str, str], float] = {}
+        self._paces: dict[tuple[str, str], _Pace] = {}
         self._composed: OrderedDict[tuple[str | int, ...], Message] = OrderedDict()
-        self._slots = asyncio.Semaphore(max(1, settings.delivery_concurrency))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until ``stop`` is set, polling for due alerts when idle."""
@@ -145,9 +184,32 @@ class Deliverer:
                 await idle(stop, self.settings.delivery_poll_seconds)
 
     async def deliver_due(self) -> int:
-        """One round: lease destinations with due alerts and drain each; returns destinations served."""
+        """One round: lease destinations with due alerts and drain them; returns destinations served.
+
+        The round's destinations move in lockstep: one transaction prepares the next message of every
+        one of them, the messages go out concurrently, one transaction settles every outcome and
+        prepares the next messages. A fan-out to thousands of channels costs three transactions per
+        ``delivery_concurrency`` channels, not two per channel.
+        """
         claimed = self._claim()
-        await asyncio.gather(*(self._serve(dest_id) for dest_id in claimed))
+        if not claimed:
+            return 0
+        try:
+            with session_scope(self.engine) as session:
+                batch = self._prepare(session, claimed)
+            while batch:
+                outcomes = await asyncio.gather(*(self._attempt(*prepared) for prepared in batch.values()))
+                with session_scope(self.engine) as session:
+                    batch = self._settle(
+                        session,
+                        {
+                            dest: (step, out)
+                            for (dest, step), out in zip(batch.items(), outcomes, strict=True)
+                        },
+                    )
+        except Exception:  # never leave leases held for nothing; the alerts stay pending
+            log.exception("delivering to destinations %s failed", claimed)
+            self._release_quietly(claimed)
         return len(claimed)
 
     def _claim(self) -> list[int]:
@@ -161,7 +223,7 @@ class Deliverer:
             col(Alert.not_before) <= now,
         )
         query = (
-            select(Destination)
+            select(Destination.id)
             .where(
                 col(Destination.state) == "active",
                 col(Destination.platform).in_(list(self.senders)),
@@ -174,91 +236,140 @@ class Deliverer:
             .with_for_update(skip_locked=True)
         )
         with session_scope(self.engine) as session:
-            destinations = list(session.exec(query).all())
-            for dest in destinations:
-                dest.lease_until, dest.lease_owner = self._lease_end(), self.name
-                session.add(dest)
-            return [dest.id for dest in destinations if dest.id is not None]
+            ids = [dest_id for dest_id in session.exec(query).all() if dest_id is not None]
+            if ids:
+                session.exec(
+                    update(Destination)
+                    .where(col(Destination.id).in_(ids))
+                    .values(lease_until=self._lease_end(), lease_owner=self.name)
+                )
+            return ids
 
     def _lease_end(self) -> datetime:
         return utcnow() + timedelta(seconds=self.settings.delivery_lease_seconds)
 
-    async def _serve(self, dest_id: int) -> None:
-        """Send a leased destination's due messages in order, until none are due or one fails.
-
-        Each database step is one transaction that also prepares the next step (marking a message sent
-        reads the next one; finding nothing due gives the lease back), so a fan-out to thousands of
-        channels costs two short transactions per channel.
-        """
-        async with self._slots:
-            try:
-                with session_scope(self.engine) as session:
-                    prepared = self._prepare(session, dest_id)
-                while prepared is not None:
-                    outcome = await self._attempt(*prepared)
-                    with session_scope(self.engine) as session:
-                        prepared = self._settle(session, dest_id, prepared[1], outcome)
-            except Exception:  # never leave a lease held for nothing; the alerts stay pending
-                log.exception("delivering to destination %s failed", dest_id)
-                self._release_quietly(dest_id)
-
     async def _attempt(self, outgoing: Outgoing, alert_ids: list[int]) -> Sent | Exception:
         """Send one message; the failure, if any, is returned for ``_settle`` to record."""
-        await self._wait_for_workspace(outgoing)
+        pace = self._paces.setdefault((outgoing.platform, outgoing.workspace), _Pace())
+        await self._wait_for_workspace(pace)
+        pace.in_flight += 1
         try:
-            return await self.senders[outgoing.platform].send(outgoing)
+            sent = await self.senders[outgoing.platform].send(outgoing)
+            pace.note_accepted(asyncio.get_running_loop().time())
+            return sent
         except RateLimited as limited:
-            self._throttle(outgoing, limited)
+            self._throttle(pace, limited)
             return limited
         except (DeliveryFailed, DeadDestination) as failure:
             return failure
         except Exception as exc:  # an adapter bug: keep the alert, back off, log loudly
             log.exception("sending alerts %s failed unexpectedly", alert_ids)
             return DeliveryFailed(f"unexpected {type(exc).__name__}: {exc}")
+        finally:
+            pace.in_flight -= 1
 
     def _settle(
-        self, session: Session, dest_id: int, alert_ids: list[int], outcome: Sent | Exception
-    ) -> tuple[Outgoing, list[int]] | None:
-        """Record a send's outcome; after a success, prepare the destination's next message."""
-        if isinstance(outcome, Sent):
-            session.exec(
-                update(Alert)
-                .where(col(Alert.id).in_(alert_ids), col(Alert.state) == "pending")
-                .values(state="sent", sent_at=utcnow(), message_ref=outcome.message_ref, last_error=None)
+        self,
+        session: Session,
+        outcomes: dict[int, tuple[tuple[Outgoing, list[int]], Sent | Exception]],
+    ) -> dict[int, tuple[Outgoing, list[int]]]:
+        """Record every outcome of a step; prepare the next message of each destination that succeeded."""
+        now = utcnow()
+        sent = [
+            {"b_id": alert_id, "b_ref": outcome.message_ref}
+            for (_, alert_ids), outcome in outcomes.values()
+            if isinstance(outcome, Sent)
+            for alert_id in alert_ids
+        ]
+        if sent:
+            table = Alert.__table__  # type: ignore[attr-defined]
+            session.connection().execute(
+                update(table)
+                .where(table.c.id == bindparam("b_id"), table.c.state == "pending")
+                .values(state="sent", sent_at=now, message_ref=bindparam("b_ref"), last_error=None),
+                sent,
             )
-            self.stats.sent += len(alert_ids)
-            return self._prepare(session, dest_id)
-        if isinstance(outcome, DeadDestination):
-            log.warning("destination %s is gone: %s", dest_id, outcome)
-            self.stats.dead += 1
-            mark_dead(session, dest_id, str(outcome))
-            return None
-        assert isinstance(outcome, DeliveryFailed)
-        self._failed(session, dest_id, alert_ids, outcome)
-        self._release(session, dest_id)
-        return None
+            self.stats.sent += len(sent)
+        onward = []
+        for dest_id, ((_, alert_ids), outcome) in outcomes.items():
+            if isinstance(outcome, Sent):
+                onward.append(dest_id)
+            elif isinstance(outcome, DeadDestination):
+                log.warning("destination %s is gone: %s", dest_id, outcome)
+                self.stats.dead += 1
+                mark_dead(session, dest_id, str(outcome))
+            else:
+                assert isinstance(outcome, DeliveryFailed)
+                self._failed(session, dest_id, alert_ids, outcome)
+                self._release(session, [dest_id])
+        return self._prepare(session, onward) if onward else {}
 
-    def _prepare(self, session: Session, dest_id: int) -> tuple[Outgoing, list[int]] | None:
-        """The next message (the oldest due alert, or a digest of due alerts), or None and the lease back."""
-        dest = session.get(Destination, dest_id)
-        if dest is None or dest.state != "active" or dest.lease_owner != self.name:
-            return None  # died meanwhile, or our lease expired and another worker has it
+    def _prepare(self, session: Session, dest_ids: list[int]) -> dict[int, tuple[Outgoing, list[int]]]:
+        """The next message of each destination (its oldest due alert, or a digest of due alerts).
+
+        Destinations with nothing due get their lease back; those that died meanwhile, or whose lease
+        expired and went to another worker, are left alone.
+        """
+        dests = {
+            dest.id: dest
+            for dest in session.exec(select(Destination).where(col(Destination.id).in_(dest_ids))).all()
+            if dest.id is not None and dest.state == "active" and dest.lease_owner == self.name
+        }
+        heads = self._due_heads(session, list(dests)) if dests else {}
+        idle = [dest_id for dest_id in dests if dest_id not in heads]
+        if idle:
+            session.exec(
+                update(Destination)
+                .where(col(Destination.id).in_(idle), col(Destination.lease_owner) == self.name)
+                .values(lease_until=None, lease_owner=None, next_attempt_at=None)
+            )
+        if heads:
+            session.exec(
+                update(Destination)
+                .where(col(Destination.id).in_(list(heads)))
+                .values(lease_until=self._lease_end())
+            )
+        return {
+            dest_id: self._outgoing(session, dests[dest_id], self._group(session, head))
+            for dest_id, head in heads.items()
+        }
+
+    @staticmethod
+    def _due_heads(session: Session, dest_ids: list[int]) -> dict[int, Alert]:
+        """Each destination's oldest due alert: one row per destination, however long its backlog."""
+        oldest = (
+            select(func.min(Alert.id))
+            .where(
+                col(Alert.destination_id).in_(dest_ids),
+                col(Alert.state) == "pending",
+                col(Alert.not_before) <= utcnow(),
+            )
+            .group_by(col(Alert.destination_id))
+        )
+        heads = session.exec(select(Alert).where(col(Alert.id).in_(oldest))).all()
+        return {alert.destination_id: alert for alert in heads}
+
+    @staticmethod
+    def _group(session: Session, head: Alert) -> list[Alert]:
+        """The alerts one message carries: the head alone, or with the due alerts of its digest."""
+        if head.digest == "none":
+            return [head]
         query = (
             select(Alert)
             .where(
-                col(Alert.destination_id) == dest_id,
+                col(Alert.destination_id) == head.destination_id,
                 col(Alert.state) == "pending",
+                col(Alert.digest) == head.digest,
                 col(Alert.not_before) <= utcnow(),
             )
             .order_by(col(Alert.id))
             .limit(BATCH)
         )
-        due = list(session.exec(query).all())
-        if not due:
-            dest.lease_until = dest.lease_owner = dest.next_attempt_at = None
-            session.add(dest)
-            return None
-        group = [due[0]] if due[0].digest == "none" else [a for a in due if a.digest == due[0].digest]
+        return list(session.exec(query).all())
+
+    def _outgoing(
+        self, session: Session, dest: Destination, group: list[Alert]
+    ) -> tuple[Outgoing, list[int]]:
         outgoing = Outgoing(
             platform=dest.platform,
             workspace=dest.workspace,
@@ -268,8 +379,6 @@ class Deliverer:
             key=group[0].key if len(group) == 1 else f"{group[0].key}+{len(group)}",
             attempt=max(a.attempts for a in group) + 1,
         )
-        dest.lease_until = self._lease_end()
-        session.add(dest)
         return outgoing, [a.id for a in group if a.id is not None]
 
     def _compose(self, session: Session, group: list[Alert]) -> Message:
@@ -282,20 +391,34 @@ class Deliverer:
                 self._composed.popitem(last=False)
         return message
 
-    async def _wait_for_workspace(self, outgoing: Outgoing) -> None:
-        """Hold a send while its workspace is paused by an earlier 429."""
-        until = self._paused.get((outgoing.platform, outgoing.workspace))
-        if until is not None:
-            delay = until - asyncio.get_running_loop().time()
-            if delay > 0:
-                await asyncio.sleep(delay)
+    async def _wait_for_workspace(self, pace: _Pace) -> None:
+        """Hold a send while its workspace is paused by a 429, or while it is at its learned budget."""
+        loop = asyncio.get_running_loop()
+        while True:
+            now = loop.time()
+            if pace.paused_until > now:
+                await asyncio.sleep(pace.paused_until - now)
+                continue
+            if pace.budget is not None and now - pace.learned_at > PACE_MEMORY:
+                pace.budget = None
+            if pace.budget is None:
+                return
+            if now < pace.next_start:  # spread the budget evenly: bursts queue up and come back late
+                await asyncio.sleep(pace.next_start - now)
+                continue
+            if pace.recent(now, pace.window) + pace.in_flight < pace.budget:
+                pace.next_start = max(now, pace.next_start) + pace.window / pace.budget / 2
+                return
+            oldest = pace.accepted[-pace.budget] if len(pace.accepted) >= pace.budget else now
+            await asyncio.sleep(max(0.005, oldest + pace.window - now))
 
-    def _throttle(self, outgoing: Outgoing, limited: RateLimited) -> None:
+    def _throttle(self, pace: _Pace, limited: RateLimited) -> None:
         self.stats.rate_limited += 1
         if limited.scope == "workspace":
-            until = asyncio.get_running_loop().time() + (limited.retry_after or 0.0)
-            key = (outgoing.platform, outgoing.workspace)
-            self._paused[key] = max(until, self._paused.get(key, 0.0))
+            now = asyncio.get_running_loop().time()
+            window = limited.retry_after or 1.0
+            pace.budget, pace.window, pace.learned_at = max(1, pace.recent(now, window)), window, now
+            pace.paused_until = max(pace.paused_until, now + window)
 
     def _failed(self, session: Session, dest_id: int, alert_ids: list[int], failure: DeliveryFailed) -> None:
         """Keep the alerts pending, note why, and hold the destination back before the next try.
@@ -328,17 +451,17 @@ class Deliverer:
         cap = self.settings.delivery_max_backoff_seconds
         return float(min(cap, 2 ** max(0, attempts - 1) * random.uniform(0.8, 1.2)))
 
-    def _release(self, session: Session, dest_id: int) -> None:
-        """Give the lease back so the destination's next due alerts can be taken by any worker."""
+    def _release(self, session: Session, dest_ids: list[int]) -> None:
+        """Give the leases back so the destinations' next due alerts can be taken by any worker."""
         session.exec(
             update(Destination)
-            .where(col(Destination.id) == dest_id, col(Destination.lease_owner) == self.name)
+            .where(col(Destination.id).in_(dest_ids), col(Destination.lease_owner) == self.name)
             .values(lease_until=None, lease_owner=None)
         )
 
-    def _release_quietly(self, dest_id: int) -> None:
+    def _release_quietly(self, dest_ids: list[int]) -> None:
         try:
             with session_scope(self.engine) as session:
-                self._release(session, dest_id)
-        except Exception:  # the lease expires by itself
-            log.exception("releasing destination %s failed", dest_id)
+                self._release(session, dest_ids)
+        except Exception:  # the leases expire by themselves
+            log.exception("releasing destinations %s failed", dest_ids)

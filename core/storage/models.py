@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -229,14 +229,17 @@ class Alert(SQLModel, table=True):
     day or week, and go out together. ``message_ref`` is the platform's id of the posted message.
     """
 
-    __table_args__ = (UniqueConstraint("change_id", "destination_id"),)
+    __table_args__ = (
+        UniqueConstraint("change_id", "destination_id"),
+        Index("ix_alert_destination_state", "destination_id", "state"),  # the delivery claim's lookup
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     change_id: int = Field(foreign_key="change.id", index=True)
-    destination_id: int = Field(foreign_key="destination.id", index=True)
+    destination_id: int = Field(foreign_key="destination.id")
     subscription_id: int | None = None
     key: str = Field(unique=True, max_length=64)
-    state: str = Field(default="pending", index=True)
+    state: str = "pending"
     digest: str = "none"
     not_before: datetime = Field(default_factory=utcnow)
     attempts: int = 0

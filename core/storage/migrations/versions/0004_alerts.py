@@ -130,14 +130,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alert_change_id"), ["change_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_alert_destination_id"), ["destination_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_alert_state"), ["state"], unique=False)
+        # The delivery claim asks, per destination, whether it has a pending alert: with an index on
+        # state alone a claim read every pending alert for every destination (7 s with 10,000 pending).
+        batch_op.create_index("ix_alert_destination_state", ["destination_id", "state"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("alert", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_alert_state"))
-        batch_op.drop_index(batch_op.f("ix_alert_destination_id"))
+        batch_op.drop_index("ix_alert_destination_state")
         batch_op.drop_index(batch_op.f("ix_alert_change_id"))
 
     op.drop_table("alert")
