@@ -65,6 +65,7 @@ def run_demo(corpus: Path | None, out: Console) -> None:
     out.print("  clausewatch history zoom | clausewatch changes --ai-only | clausewatch diff zoom --ai-only")
     out.print('  clausewatch ask "Can we opt out of Zoom training AI on our data?"')
     out.print("  clausewatch profile --all --format csv")
+    out.print("  clausewatch chat    (the chat commands: help, history zoom, diff zoom, profile zoom)")
 
 
 async def _publish_and_check(
