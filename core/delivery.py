@@ -17,8 +17,9 @@ Guarantees, and how they are kept:
   again. Other failures back off exponentially with jitter.
 - **Cheap fan-out**: the destinations leased in one round move in lockstep, one transaction preparing
   every one's next message and one settling every outcome, so a change sent to thousands of channels
-  costs a few transactions per ``delivery_concurrency`` channels. The price: a round waits for its
-  slowest send (at most the send timeout) before its destinations' next messages.
+  costs a few transactions per ``delivery_concurrency`` channels. The price: a step waits for its
+  slowest send before its destinations' next messages. Waits for a rate limit are bounded so the lease
+  outlives wait and send; a send that would wait longer is handed back to try later, never doubled.
 - **Dead destinations stop**: a sender that learns the bot was removed or the workspace uninstalled raises
   ``DeadDestination``; the destination and its pending alerts are marked with the reason.
 """
@@ -26,7 +27,9 @@ Guarantees, and how they are kept:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import math
 import os
 import random
 import socket
@@ -77,6 +80,29 @@ class _Pace:
     in_flight: int = 0
     next_start: float = 0.0
     accepted: deque[float] = field(default_factory=deque)
+    answered: asyncio.Condition = field(default_factory=asyncio.Condition)
+
+    def hold(self, now: float) -> float | None:
+        """None when a send may start now; else when it may (``math.inf``: when an in-flight send answers).
+
+        Starting a send reserves its slot, spreading the budget evenly over the window, since a burst
+        would only queue at the platform and come back late.
+        """
+        if self.paused_until > now:
+            return self.paused_until
+        if self.budget is not None and now - self.learned_at > PACE_MEMORY:
+            self.budget = None
+        if self.budget is None:
+            return None
+        if now < self.next_start:
+            return self.next_start
+        recent = self.recent(now, self.window)
+        if recent + self.in_flight < self.budget:
+            self.next_start = max(now, self.next_start) + self.window / self.budget / 2
+            return None
+        if recent >= self.budget:
+            return self.accepted[-self.budget] + self.window
+        return math.inf
 
     def recent(self, now: float, window: float) -> int:
         """Sends accepted in the last ``window`` seconds."""
@@ -187,30 +213,37 @@ class Deliverer:
         """One round: lease destinations with due alerts and drain them; returns destinations served.
 
         The round's destinations move in lockstep: one transaction prepares the next message of every
-        one of them, the messages go out concurrently, one transaction settles every outcome and
-        prepares the next messages. A fan-out to thousands of channels costs three transactions per
-        ``delivery_concurrency`` channels, not two per channel.
+        one of them, the messages go out concurrently, one transaction records every outcome. A fan-out
+        to thousands of channels costs a few transactions per ``delivery_concurrency`` channels, not two
+        per channel. A round ends after half a lease, handing its destinations back so that channels
+        with long backlogs take turns with the others.
         """
         claimed = self._claim()
         if not claimed:
             return 0
+        loop = asyncio.get_running_loop()
+        round_ends = loop.time() + self.settings.delivery_lease_seconds / 2
+        active = claimed
         try:
-            with session_scope(self.engine) as session:
-                batch = self._prepare(session, claimed)
-            while batch:
-                outcomes = await asyncio.gather(*(self._attempt(*prepared) for prepared in batch.values()))
+            while active:
                 with session_scope(self.engine) as session:
-                    batch = self._settle(
-                        session,
-                        {
-                            dest: (step, out)
-                            for (dest, step), out in zip(batch.items(), outcomes, strict=True)
-                        },
-                    )
-        except Exception:  # never leave leases held for nothing; the alerts stay pending
+                    batch = self._prepare(session, active)
+                deadline = loop.time() + self._wait_limit()
+                outcomes = await asyncio.gather(*(self._attempt(*step, deadline) for step in batch.values()))
+                with session_scope(self.engine) as session:
+                    active = self._settle(session, list(zip(batch.items(), outcomes, strict=True)))
+                if active and loop.time() > round_ends:
+                    self._hand_back(active)
+                    break
+        except Exception:  # the alerts stay pending; hold these destinations back a little
             log.exception("delivering to destinations %s failed", claimed)
-            self._release_quietly(claimed)
+            self._hand_back(claimed, delay=self.backoff(1))
+            return 0
         return len(claimed)
+
+    def _wait_limit(self) -> float:
+        """How long a send may wait for its workspace's rate limit: its lease must outlast wait and send."""
+        return max(1.0, self.settings.delivery_lease_seconds - self.settings.fetch_timeout - 5.0)
 
     def _claim(self) -> list[int]:
         """Lease up to ``delivery_concurrency`` idle destinations that have due alerts."""
@@ -231,7 +264,11 @@ class Deliverer:
                 or_(col(Destination.next_attempt_at).is_(None), col(Destination.next_attempt_at) <= now),
                 due,
             )
-            .order_by(col(Destination.id))
+            .order_by(
+                col(Destination.next_attempt_at).is_not(None),
+                col(Destination.next_attempt_at),
+                col(Destination.id),
+            )
             .limit(max(1, self.settings.delivery_concurrency))
             .with_for_update(skip_locked=True)
         )
@@ -248,10 +285,12 @@ class Deliverer:
     def _lease_end(self) -> datetime:
         return utcnow() + timedelta(seconds=self.settings.delivery_lease_seconds)
 
-    async def _attempt(self, outgoing: Outgoing, alert_ids: list[int]) -> Sent | Exception:
+    async def _attempt(self, outgoing: Outgoing, alert_ids: list[int], deadline: float) -> Sent | Exception:
         """Send one message; the failure, if any, is returned for ``_settle`` to record."""
         pace = self._paces.setdefault((outgoing.platform, outgoing.workspace), _Pace())
-        await self._wait_for_workspace(pace)
+        held = await self._wait_for_workspace(pace, deadline)
+        if held:  # not within this lease: the destination tries again later, without using an attempt
+            return RateLimited("held back by the workspace's rate limit", held, "destination")
         pace.in_flight += 1
         try:
             sent = await self.senders[outgoing.platform].send(outgoing)
@@ -267,17 +306,19 @@ class Deliverer:
             return DeliveryFailed(f"unexpected {type(exc).__name__}: {exc}")
         finally:
             pace.in_flight -= 1
+            async with pace.answered:
+                pace.answered.notify_all()
 
     def _settle(
         self,
         session: Session,
-        outcomes: dict[int, tuple[tuple[Outgoing, list[int]], Sent | Exception]],
-    ) -> dict[int, tuple[Outgoing, list[int]]]:
-        """Record every outcome of a step; prepare the next message of each destination that succeeded."""
+        outcomes: list[tuple[tuple[int, tuple[Outgoing, list[int]]], Sent | Exception]],
+    ) -> list[int]:
+        """Record every outcome of a step, in its own transaction; returns the destinations to go on with."""
         now = utcnow()
         sent = [
             {"b_id": alert_id, "b_ref": outcome.message_ref}
-            for (_, alert_ids), outcome in outcomes.values()
+            for (_, (_, alert_ids)), outcome in outcomes
             if isinstance(outcome, Sent)
             for alert_id in alert_ids
         ]
@@ -291,7 +332,7 @@ class Deliverer:
             )
             self.stats.sent += len(sent)
         onward = []
-        for dest_id, ((_, alert_ids), outcome) in outcomes.items():
+        for (dest_id, (_, alert_ids)), outcome in outcomes:
             if isinstance(outcome, Sent):
                 onward.append(dest_id)
             elif isinstance(outcome, DeadDestination):
@@ -302,7 +343,7 @@ class Deliverer:
                 assert isinstance(outcome, DeliveryFailed)
                 self._failed(session, dest_id, alert_ids, outcome)
                 self._release(session, [dest_id])
-        return self._prepare(session, onward) if onward else {}
+        return onward
 
     def _prepare(self, session: Session, dest_ids: list[int]) -> dict[int, tuple[Outgoing, list[int]]]:
         """The next message of each destination (its oldest due alert, or a digest of due alerts).
@@ -310,9 +351,10 @@ class Deliverer:
         Destinations with nothing due get their lease back; those that died meanwhile, or whose lease
         expired and went to another worker, are left alone.
         """
+        query = select(Destination).where(col(Destination.id).in_(dest_ids)).with_for_update()
         dests = {
             dest.id: dest
-            for dest in session.exec(select(Destination).where(col(Destination.id).in_(dest_ids))).all()
+            for dest in session.exec(query).all()
             if dest.id is not None and dest.state == "active" and dest.lease_owner == self.name
         }
         heads = self._due_heads(session, list(dests)) if dests else {}
@@ -326,13 +368,18 @@ class Deliverer:
         if heads:
             session.exec(
                 update(Destination)
-                .where(col(Destination.id).in_(list(heads)))
+                .where(col(Destination.id).in_(list(heads)), col(Destination.lease_owner) == self.name)
                 .values(lease_until=self._lease_end())
             )
-        return {
-            dest_id: self._outgoing(session, dests[dest_id], self._group(session, head))
-            for dest_id, head in heads.items()
-        }
+        prepared = {}
+        for dest_id, head in heads.items():
+            try:
+                prepared[dest_id] = self._outgoing(session, dests[dest_id], self._group(session, head))
+            except Exception as exc:  # one alert that cannot be composed must not stop the others
+                log.exception("composing alert %s failed", head.id)
+                self._failed(session, dest_id, [head.id or 0], DeliveryFailed(f"cannot compose: {exc}"))
+                self._release(session, [dest_id])
+        return prepared
 
     @staticmethod
     def _due_heads(session: Session, dest_ids: list[int]) -> dict[int, Alert]:
@@ -351,7 +398,11 @@ class Deliverer:
 
     @staticmethod
     def _group(session: Session, head: Alert) -> list[Alert]:
-        """The alerts one message carries: the head alone, or with the due alerts of its digest."""
+        """The alerts one message carries: the head alone, or the alerts of its digest period.
+
+        A period's alerts all exist once it is over, so a retried digest carries the same alerts and the
+        same idempotency key.
+        """
         if head.digest == "none":
             return [head]
         query = (
@@ -360,7 +411,7 @@ class Deliverer:
                 col(Alert.destination_id) == head.destination_id,
                 col(Alert.state) == "pending",
                 col(Alert.digest) == head.digest,
-                col(Alert.not_before) <= utcnow(),
+                col(Alert.not_before) == head.not_before,
             )
             .order_by(col(Alert.id))
             .limit(BATCH)
@@ -391,26 +442,23 @@ class Deliverer:
                 self._composed.popitem(last=False)
         return message
 
-    async def _wait_for_workspace(self, pace: _Pace) -> None:
-        """Hold a send while its workspace is paused by a 429, or while it is at its learned budget."""
+    async def _wait_for_workspace(self, pace: _Pace, deadline: float) -> float:
+        """Wait while the workspace is paused or at its budget; 0.0 when the send may start, else the
+        seconds still to wait when that would pass ``deadline``."""
         loop = asyncio.get_running_loop()
         while True:
             now = loop.time()
-            if pace.paused_until > now:
-                await asyncio.sleep(pace.paused_until - now)
-                continue
-            if pace.budget is not None and now - pace.learned_at > PACE_MEMORY:
-                pace.budget = None
-            if pace.budget is None:
-                return
-            if now < pace.next_start:  # spread the budget evenly: bursts queue up and come back late
-                await asyncio.sleep(pace.next_start - now)
-                continue
-            if pace.recent(now, pace.window) + pace.in_flight < pace.budget:
-                pace.next_start = max(now, pace.next_start) + pace.window / pace.budget / 2
-                return
-            oldest = pace.accepted[-pace.budget] if len(pace.accepted) >= pace.budget else now
-            await asyncio.sleep(max(0.005, oldest + pace.window - now))
+            until = pace.hold(now)
+            if until is None:
+                return 0.0
+            if until > deadline:
+                return max(1.0, until - now) if until != math.inf else 1.0
+            if until == math.inf:
+                async with pace.answered:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(pace.answered.wait(), deadline - now)
+            else:
+                await asyncio.sleep(until - now)
 
     def _throttle(self, pace: _Pace, limited: RateLimited) -> None:
         self.stats.rate_limited += 1
@@ -459,9 +507,18 @@ class Deliverer:
             .values(lease_until=None, lease_owner=None)
         )
 
-    def _release_quietly(self, dest_ids: list[int]) -> None:
+    def _hand_back(self, dest_ids: list[int], delay: float = 0.0) -> None:
+        """Give leases back, the destinations going behind the others (and ``delay`` seconds out)."""
         try:
             with session_scope(self.engine) as session:
-                self._release(session, dest_ids)
+                session.exec(
+                    update(Destination)
+                    .where(col(Destination.id).in_(dest_ids), col(Destination.lease_owner) == self.name)
+                    .values(
+                        lease_until=None,
+                        lease_owner=None,
+                        next_attempt_at=utcnow() + timedelta(seconds=delay),
+                    )
+                )
         except Exception:  # the leases expire by themselves
-            log.exception("releasing destinations %s failed", dest_ids)
+            log.exception("handing back destinations %s failed", dest_ids)
