@@ -18,7 +18,7 @@ from yarl import URL
 from core.config import Settings
 from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
 from core.errors import BlockedAddressError
-from core.fetching import GuardedResolver, blocked_reason, ip_literal, parse_networks, retry_after_seconds
+from core.fetching import GuardedResolver, parse_networks, refuse_private_literal, retry_after_seconds
 from core.messages import Message
 
 PLATFORM = "webhook"
@@ -62,9 +62,10 @@ class WebhookSender:
         """POST the alert; map the answer to sent, retry later, rate-limited, or gone."""
         if self._session is None:
             raise RuntimeError("use the sender as an async context manager")
-        self._refuse_private_literal(outgoing.address)
         body = '{"key": ' + json.dumps(outgoing.key) + ", " + self._rendered(outgoing.message)
         try:
+            if not self._settings.allow_private_urls:
+                refuse_private_literal(URL(outgoing.address), self._networks)
             async with self._session.post(
                 outgoing.address,
                 data=body,
@@ -90,16 +91,6 @@ class WebhookSender:
             while len(self._bodies) > RENDERED_CACHE:
                 self._bodies.popitem(last=False)
         return cached[1]
-
-    def _refuse_private_literal(self, url: str) -> None:
-        """aiohttp connects to IP literals without resolving them, so check those here."""
-        host = URL(url).raw_host or ""
-        address = ip_literal(host)
-        if address is None or self._settings.allow_private_urls:
-            return
-        reason = blocked_reason(address, self._networks)
-        if reason is not None:
-            raise DeadDestination(f"refused to post to {host}: {reason}")
 
 
 async def _interpret(response: aiohttp.ClientResponse) -> Sent:

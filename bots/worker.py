@@ -42,8 +42,8 @@ async def run_worker(
         with _stop_on_signals(stop):
             if once:
                 if scheduler:
-                    await check_due(engine, settings)
-                while delivery and await deliverer.deliver_due():
+                    await check_due(engine, settings, stop=stop)
+                while delivery and not stop.is_set() and await deliverer.deliver_due():
                     pass
             else:
                 parts = [run_scheduler(engine, settings, stop)] if scheduler else []

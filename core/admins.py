@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, and_, col, or_, select
 
 from core.errors import NotFoundError, UsageError
 from core.storage.models import AuditEntry, WorkspaceAdmin
@@ -108,11 +108,17 @@ def audit(
     )
 
 
+GLOBAL_ACTIONS = ("track", "untrack", "check", "catalog add")
+"""Actions on what the whole installation watches, shared by every workspace, so each workspace's
+``audit`` shows them whoever ran them."""
+
+
 def audit_log(session: Session, platform: str, workspace: str, limit: int = 50) -> list[AuditEntry]:
-    """The newest audit entries of one workspace."""
+    """The newest audit entries of one workspace, with every workspace's actions on what is watched."""
+    here = and_(col(AuditEntry.platform) == platform, col(AuditEntry.workspace) == workspace)
     query = (
         select(AuditEntry)
-        .where(AuditEntry.platform == platform, AuditEntry.workspace == workspace)
+        .where(or_(here, col(AuditEntry.action).in_(GLOBAL_ACTIONS)))
         .order_by(col(AuditEntry.id).desc())
         .limit(limit)
     )

@@ -28,7 +28,7 @@ from core.effective_date import stated_date
 from core.messages import Button, Field, Link, Message, Quote
 from core.profile import FIELDS, profiles_of
 from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor, Version, utcnow
-from core.subscriptions import SEVERITIES
+from core.subscriptions import wants
 from core.versions import version_text
 
 MAX_QUOTES = 5
@@ -75,17 +75,6 @@ def _matching(session: Session, change: Change, vendor_id: int) -> list[Subscrip
     for sub in session.exec(query):
         chosen.setdefault(sub.destination_id, sub)
     return [sub for sub in chosen.values() if wants(sub, change)]
-
-
-def wants(sub: Subscription, change: Change) -> bool:
-    """Whether a subscription asks for this (substantive) change."""
-    if change.ai_training_change:
-        return _rank(change.severity) >= _rank(sub.min_severity)
-    return sub.changes == "all"
-
-
-def _rank(severity: str | None) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
 
 
 def digest_due(now: datetime, digest: str) -> datetime:

@@ -245,6 +245,14 @@ def _parse_url(text: str | URL) -> URL:
     return url
 
 
+def refuse_private_literal(url: URL, allowed: tuple[IPNetwork, ...]) -> None:
+    """Refuse a URL whose host is a non-public IP literal, which a connector reaches without resolving."""
+    address = ip_literal(url.raw_host or "")
+    reason = None if address is None else blocked_reason(address, allowed)
+    if reason is not None:
+        raise BlockedAddressError(_refusal(str(url), reason))
+
+
 def check_url(text: str) -> str:
     """``text`` if it is a fetchable absolute http(s) URL, else ``FetchError`` saying why."""
     return str(_parse_url(text.strip()))
@@ -457,11 +465,8 @@ class Fetcher:
     def _checked(self, target: str | URL) -> URL:
         """Parse a URL and refuse a non-public IP literal: aiohttp connects to those without resolving."""
         url = _parse_url(target)
-        address = ip_literal(url.raw_host or "")
-        allowed = self._policy.allowed_networks
-        reason = None if address is None or self._policy.allow_private else blocked_reason(address, allowed)
-        if reason is not None:
-            raise BlockedAddressError(_refusal(str(url), reason))
+        if not self._policy.allow_private:
+            refuse_private_literal(url, self._policy.allowed_networks)
         return url
 
     async def _fetch_with_retries(self, url: URL, headers: dict[str, str]) -> FetchResult | URL:

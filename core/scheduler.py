@@ -6,7 +6,8 @@ the same for processes on one host) and pushes their ``next_check_at`` a lease a
 transaction, so no other replica sees them as due. After the check, ``core.tracking`` sets the real next
 time, one interval ahead with jitter, so documents tracked together spread out over the interval instead
 of being fetched in one burst forever. If the worker dies mid-check, the lease runs out and the document
-is due again. Per-host politeness is the fetcher's (``fetch_per_host``, ``fetch_host_interval``).
+is due again. Per-host politeness is the fetcher's (``fetch_per_host``, ``fetch_host_interval``),
+within one batch of checks.
 """
 
 from __future__ import annotations
@@ -76,11 +77,16 @@ async def check_now(
 
 
 async def check_due(
-    engine: Engine, settings: Settings, *, on_done: Callable[[CheckReport], None] | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    on_done: Callable[[CheckReport], None] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> list[CheckReport]:
-    """Check every document due now, batch by batch, sharing them with any other worker doing the same."""
+    """Check every document due now, batch by batch, sharing them with any other worker doing the same;
+    ``stop`` ends it after the current batch."""
     reports: list[CheckReport] = []
-    while ids := claim_due(engine, settings):
+    while not (stop and stop.is_set()) and (ids := claim_due(engine, settings)):
         reports += await check_documents(engine, settings, ids, on_done=on_done)
     return reports
 

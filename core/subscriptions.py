@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session, col, or_, select, update
 
 from core.errors import UsageError
-from core.storage.models import Alert, Destination, Subscription, Vendor, utcnow
+from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor, utcnow
 
 Changes = Literal["ai", "all"]
-Digest = Literal["none", "daily", "weekly"]
 SEVERITIES = ("low", "medium", "high")
 DIGESTS = ("none", "daily", "weekly")
 ALL_VENDORS = "*"
@@ -38,14 +37,10 @@ class Place:
 def destination(session: Session, place: Place) -> Destination:
     """The destination for ``place``, created on first use and brought back to life if it had died.
 
-    Called whenever the bot hears from a conversation (a command there, being added to it), so a
+    Called by ``subscribe``, and by the chat adapters when the bot is added to a conversation, so a
     reinstalled bot delivers again and the stored conversation reference stays fresh.
     """
-    dest = session.exec(
-        select(Destination).where(
-            Destination.platform == place.platform, Destination.address == place.address
-        )
-    ).first()
+    dest = find_destination(session, place)
     if dest is None:
         dest = Destination(platform=place.platform, workspace=place.workspace, address=place.address)
     dest.workspace = place.workspace
@@ -103,25 +98,55 @@ def subscribe(
     return result
 
 
-def unsubscribe(session: Session, dest: Destination, vendors: Sequence[Vendor]) -> int:
-    """Remove ``dest``'s subscriptions to ``vendors`` (none: all of them) and cancel their pending alerts.
+def wants(sub: Subscription, change: Change) -> bool:
+    """Whether a subscription asks for this (substantive) change: AI-training changes of at least its
+    ``min_severity``; other changes only with ``--all-changes``."""
+    if change.ai_training_change:
+        return _rank(change.severity) >= _rank(sub.min_severity)
+    return sub.changes == "all"
 
-    Returns how many subscriptions were removed.
+
+def _rank(severity: str | None) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 0
+
+
+def unsubscribe(session: Session, dest: Destination, vendors: Sequence[Vendor]) -> int:
+    """Remove ``dest``'s subscriptions to ``vendors`` (none: all of them); returns how many.
+
+    Their pending alerts go to a remaining subscription that still wants them ("every vendor" after
+    ``unsubscribe zoom``), and are cancelled otherwise.
     """
     query = select(Subscription).where(Subscription.destination_id == dest.id)
     if vendors:
         query = query.where(col(Subscription.vendor_id).in_([v.id for v in vendors]))
     subs = list(session.exec(query).all())
-    if subs:
-        session.exec(
-            update(Alert)
-            .where(col(Alert.subscription_id).in_([s.id for s in subs]), col(Alert.state) == "pending")
-            .values(state="cancelled", last_error="unsubscribed before delivery")
-        )
     for sub in subs:
         session.delete(sub)
     session.flush()
+    removed = [s.id for s in subs]
+    pending = select(Alert).where(col(Alert.subscription_id).in_(removed), col(Alert.state) == "pending")
+    for alert in session.exec(pending).all():
+        _reassign(session, alert)
     return len(subs)
+
+
+def _reassign(session: Session, alert: Alert) -> None:
+    """Hand an alert to the destination's remaining subscription for its vendor, or cancel it."""
+    change = session.get(Change, alert.change_id)
+    doc = session.get(Document, change.document_id) if change else None
+    query = select(Subscription).where(
+        Subscription.destination_id == alert.destination_id,
+        or_(
+            col(Subscription.vendor_id) == (doc.vendor_id if doc else None),
+            col(Subscription.vendor_id).is_(None),
+        ),
+    )
+    keeper = next((s for s in session.exec(query).all() if change and wants(s, change)), None)
+    if keeper is None:
+        alert.state, alert.last_error = "cancelled", "unsubscribed before delivery"
+    else:
+        alert.subscription_id = keeper.id
+    session.add(alert)
 
 
 def subscriptions_of(session: Session, dest: Destination) -> list[tuple[Subscription, Vendor | None]]:

@@ -262,3 +262,20 @@ async def test_private_webhook_addresses_are_refused_unless_allowed(
         dest = session.get(Destination, dest_id)
         assert dest is not None and dest.state == "dead" and "127.0.0.1" in (dest.dead_reason or "")
     assert chat_api.posted == []
+
+
+async def test_unsubscribing_one_vendor_keeps_alerts_an_every_vendor_subscription_wants(
+    engine: Engine, settings: Settings, vendor_site: VendorSite, chat_api: RecordingAPI
+) -> None:
+    doc_id = await _tracked(engine, settings, vendor_site)
+    _subscribe(engine, chat_api, "C1")
+    with session_scope(engine) as session:
+        dest = destination(session, Place(PLATFORM, "ws1", chat_api.url("ws1", "C1")))
+        subscribe(session, dest, [], created_by="U1")  # every vendor, too
+    await _change(engine, settings, vendor_site, doc_id, AI_EXPANDS)
+    with session_scope(engine) as session:
+        dest = destination(session, Place(PLATFORM, "ws1", chat_api.url("ws1", "C1")))
+        vendor = session.exec(select(Vendor)).first()
+        assert vendor is not None and unsubscribe(session, dest, [vendor]) == 1
+    await _deliver(engine, settings)
+    assert len(chat_api.messages("C1")) == 1 and [a.state for a in _alerts(engine)] == ["sent"]

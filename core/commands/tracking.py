@@ -7,7 +7,6 @@ fetch can take seconds and must not hold the database.
 
 from __future__ import annotations
 
-import ipaddress
 from collections import Counter
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
 from core.commands.wording import plural
 from core.errors import NotFoundError, UsageError
+from core.fetching import ip_literal
 from core.in_force import resolve_vendor
 from core.messages import Message
 from core.scheduler import check_now
@@ -85,21 +85,13 @@ def vendor_of_url(url: str) -> str:
     """The vendor a URL's host names: its main label ("https://legal.acme.co.uk/terms" -> "Acme")."""
     host = urlsplit(url).hostname or ""
     labels = [label for label in host.split(".") if label and label != "www"]
-    if not labels or _is_address(host):
+    if not labels or ip_literal(host) is not None:
         raise UsageError(f"name the vendor of {url}, e.g. --vendor Acme")
     second_level = (
         len(labels) > 2 and len(labels[-1]) == 2 and labels[-2] in {"co", "com", "org", "net", "ac"}
     )
     main = labels[-3] if second_level else labels[-2] if len(labels) > 1 else labels[0]
     return main[:1].upper() + main[1:]
-
-
-def _is_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 async def untrack(context: Context, call: Invocation) -> Message:
