@@ -18,7 +18,7 @@ from yarl import URL
 from core.config import Settings
 from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
 from core.errors import BlockedAddressError
-from core.fetching import GuardedResolver, parse_networks, refuse_private_literal, retry_after_seconds
+from core.fetching import guarded_session, parse_networks, refuse_private_literal, retry_after_seconds
 from core.messages import Message
 
 PLATFORM = "webhook"
@@ -39,10 +39,11 @@ class WebhookSender:
 
     async def __aenter__(self) -> WebhookSender:
         """Open one connection pool, guarded against private addresses unless they are allowed."""
-        resolver = None if self._settings.allow_private_urls else GuardedResolver(None, self._networks)
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._settings.delivery_concurrency, resolver=resolver),
-            timeout=aiohttp.ClientTimeout(total=self._settings.fetch_timeout),
+        self._session = guarded_session(
+            allow_private=self._settings.allow_private_urls,
+            allowed_networks=self._networks,
+            limit=self._settings.delivery_concurrency,
+            timeout=self._settings.fetch_timeout,
             headers={aiohttp.hdrs.USER_AGENT: self._settings.user_agent},
         )
         return self

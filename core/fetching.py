@@ -245,6 +245,28 @@ def _parse_url(text: str | URL) -> URL:
     return url
 
 
+def guarded_session(
+    *,
+    allow_private: bool,
+    allowed_networks: tuple[IPNetwork, ...],
+    limit: int,
+    timeout: float,
+    headers: dict[str, str],
+    dns: AbstractResolver | None = None,
+) -> aiohttp.ClientSession:
+    """A client session whose connector refuses private addresses after DNS, unless they are allowed.
+
+    Everything clausewatch requests from a URL someone else chose (vendors' pages, webhook destinations)
+    goes through one of these; IP literals need ``refuse_private_literal`` as well.
+    """
+    resolver = dns if allow_private else GuardedResolver(dns, allowed_networks)
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=limit, resolver=resolver),
+        timeout=aiohttp.ClientTimeout(total=timeout),
+        headers=headers,
+    )
+
+
 def refuse_private_literal(url: URL, allowed: tuple[IPNetwork, ...]) -> None:
     """Refuse a URL whose host is a non-public IP literal, which a connector reaches without resolving."""
     address = ip_literal(url.raw_host or "")
@@ -423,15 +445,14 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         """Open the session; the guarded resolver is installed unless private addresses are allowed."""
-        resolver = (
-            self._dns
-            if self._policy.allow_private
-            else GuardedResolver(self._dns, self._policy.allowed_networks)
-        )
-        self._session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._policy.concurrency, resolver=resolver),
-            timeout=aiohttp.ClientTimeout(total=self._policy.timeout),
-            headers={aiohttp.hdrs.USER_AGENT: self._policy.user_agent, aiohttp.hdrs.ACCEPT: ACCEPT},
+        policy = self._policy
+        self._session = guarded_session(
+            allow_private=policy.allow_private,
+            allowed_networks=policy.allowed_networks,
+            limit=policy.concurrency,
+            timeout=policy.timeout,
+            headers={aiohttp.hdrs.USER_AGENT: policy.user_agent, aiohttp.hdrs.ACCEPT: ACCEPT},
+            dns=self._dns,
         )
         return self
 
