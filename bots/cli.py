@@ -36,10 +36,10 @@ from core.history_import import import_history
 from core.judgment import judge
 from core.profile import FIELDS
 from core.qa_evaluation import evaluate_qa, load_questions
-from core.scheduler import check_due, check_now
+from core.scheduler import check_due, check_now, due_document_ids
 from core.storage import database
 from core.storage.models import Blob, Change, Document, Vendor, Version
-from core.tracking import CheckReport, due_document_ids
+from core.tracking import CheckReport
 from core.versions import version_at, version_text, versions_of, versions_to_compare
 
 app = typer.Typer(

@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
-from sqlmodel import col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from core.config import Settings
 from core.storage.database import session_scope
@@ -29,15 +30,27 @@ from core.waiting import idle
 log = logging.getLogger(__name__)
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    """Active documents whose next check time has come (or was never set)."""
+    return and_(
+        col(Document.active).is_(True),
+        or_(col(Document.next_check_at).is_(None), col(Document.next_check_at) <= now),
+    )
+
+
+def due_document_ids(session: Session) -> list[int]:
+    """The documents due now, unclaimed (to count them; ``claim_due`` takes them)."""
+    return [
+        doc_id for doc_id in session.exec(select(Document.id).where(_due(utcnow()))) if doc_id is not None
+    ]
+
+
 def claim_due(engine: Engine, settings: Settings) -> list[int]:
     """Claim up to ``check_batch`` due active documents, the longest overdue first."""
     now = utcnow()
     query = (
         select(Document)
-        .where(
-            col(Document.active).is_(True),
-            or_(col(Document.next_check_at).is_(None), col(Document.next_check_at) <= now),
-        )
+        .where(_due(now))
         .order_by(col(Document.next_check_at).is_not(None), col(Document.next_check_at), col(Document.id))
         .limit(settings.check_batch)
         .with_for_update(skip_locked=True)

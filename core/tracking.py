@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from core.alerts import enqueue
 from core.changes import record_change
@@ -57,16 +57,6 @@ class _Target:
     remove: list[str]
     etag: str | None
     last_modified: str | None
-
-
-def due_document_ids(session: Session) -> list[int]:
-    """Active documents whose next check time has come (or was never set)."""
-    now = utcnow()
-    query = select(Document.id).where(
-        Document.active == True,  # noqa: E712 (SQL expression)
-        or_(col(Document.next_check_at).is_(None), col(Document.next_check_at) <= now),
-    )
-    return [doc_id for doc_id in session.exec(query).all() if doc_id is not None]
 
 
 def _targets(session: Session, ids: Sequence[int]) -> list[_Target]:

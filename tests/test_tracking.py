@@ -14,9 +14,10 @@ from sqlmodel import Session, func, select
 from bots.vendor_site import VendorSite
 from core import documents
 from core.config import Settings
+from core.scheduler import due_document_ids
 from core.storage import database
 from core.storage.models import Change, Document, Version
-from core.tracking import check_documents, due_document_ids
+from core.tracking import check_documents
 
 TERMS = """# Terms of Service
 
