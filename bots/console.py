@@ -15,7 +15,7 @@ from rich.text import Text
 from core.answers import VERDICT_LABELS, Answer
 from core.changes import verdict_label
 from core.judgment import Verdict
-from core.messages import Kind, Message
+from core.messages import Kind, Message, clip
 from core.profile import FIELDS
 from core.register import VendorProfile
 
@@ -96,11 +96,7 @@ def print_profile(out: Console, entry: VendorProfile) -> None:
         out.print(line)
         for citation in entry.citations[point]:
             section = f"\u00a7 {citation.section}: " if citation.section else ""
-            out.print(Text(f"      {section}\u201c{_clip(citation.quote)}\u201d", style="italic"))
-
-
-def _clip(text: str, limit: int = 240) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+            out.print(Text(f"      {section}\u201c{clip(citation.quote, 240)}\u201d", style="italic"))
 
 
 _TITLE_STYLES: dict[Kind, str] = {

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, or_, select
 from core.answers import VERDICT_LABELS
 from core.config import Settings
 from core.effective_date import stated_date
-from core.messages import Button, Field, Link, Message, Quote
+from core.messages import QUOTE_CHARS, Button, Field, Link, Message, Quote, clip
 from core.profile import FIELDS, profiles_of
 from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor, Version, utcnow
 from core.subscriptions import wants
@@ -33,7 +33,6 @@ from core.versions import version_text
 
 MAX_QUOTES = 5
 """Added and removed sentences quoted in one alert (each); the full diff link has the rest."""
-QUOTE_CHARS = 600
 
 
 def enqueue(session: Session, change: Change, document: Document, version: Version) -> int:
@@ -152,8 +151,8 @@ def _alert(session: Session, settings: Settings, view: ChangeView, data: dict[st
             f"{change.clauses_modified} modified",
         ),
     ]
-    quotes = [Quote(_clip(s), "Added") for s in details.get("added", [])[:MAX_QUOTES]]
-    quotes += [Quote(_clip(s), "Removed") for s in details.get("removed", [])[:MAX_QUOTES]]
+    quotes = [Quote(_one_line(s), "Added") for s in details.get("added", [])[:MAX_QUOTES]]
+    quotes += [Quote(_one_line(s), "Removed") for s in details.get("removed", [])[:MAX_QUOTES]]
     diff = diff_url(settings, change.id or 0)
     return Message(
         title=f"{view.name} changed: {view.verdict}",
@@ -194,7 +193,7 @@ def _digest(settings: Settings, views: list[ChangeView], digest: str, data: dict
         kind="digest",
         items=tuple(
             f"{v.name} ({v.new.effective_date.isoformat()}): {v.verdict}"
-            + (f": {_clip(v.change.summary, 200)}" if v.change.summary else "")
+            + (f": {_one_line(v.change.summary, 200)}" if v.change.summary else "")
             for v in views
         ),
         links=tuple(
@@ -205,6 +204,6 @@ def _digest(settings: Settings, views: list[ChangeView], digest: str, data: dict
     )
 
 
-def _clip(text: str, limit: int = QUOTE_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _one_line(text: str, limit: int = QUOTE_CHARS) -> str:
+    """A sentence from a document on one line, clipped for a chat message."""
+    return clip(" ".join(text.split()), limit)

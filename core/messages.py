@@ -84,6 +84,22 @@ class Message:
         return "\n".join(lines)
 
 
+QUOTE_CHARS = 600
+"""The longest quote a reply or alert shows; the full text is a command (or a link) away."""
+
+
+def plural(count: int, noun: str) -> str:
+    """Count a noun: "1 document", "3 documents"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def clip(text: str, limit: int = QUOTE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters at a word, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip() + "\u2026"
+
+
 def error(text: str, usage: str | None = None) -> Message:
     """A one-line explanation, with the usage line when the command was mistyped."""
     return Message(title=text, text=f"Usage: {usage}" if usage else "", kind="error", private=True)

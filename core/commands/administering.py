@@ -5,8 +5,7 @@ from __future__ import annotations
 from core import admins
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
-from core.commands.wording import clip
-from core.messages import Message
+from core.messages import Message, clip
 from core.storage.database import read_scope, session_scope
 from core.storage.models import AuditEntry
 

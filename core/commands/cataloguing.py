@@ -12,8 +12,7 @@ from core import catalog
 from core.catalog import CatalogDocument
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
-from core.commands.wording import plural
-from core.messages import Field, Message
+from core.messages import Field, Message, plural
 from core.storage.database import read_scope, session_scope
 
 

@@ -17,11 +17,10 @@ from core.changes import change_into, change_label, details_of, list_changes, ve
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
 from core.commands.tracking import named_documents
-from core.commands.wording import clip, plural
 from core.documents import Tracked
 from core.errors import AmbiguousError, NotFoundError, UsageError
 from core.judgment import judge
-from core.messages import Field, Link, Message, Quote
+from core.messages import Field, Link, Message, Quote, clip, plural
 from core.storage.database import read_scope
 from core.storage.models import Version
 from core.versions import version_text, versions_of, versions_to_compare

@@ -10,8 +10,7 @@ from core import answering, profile
 from core.answers import VERDICT_LABELS, Citation
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
-from core.commands.wording import clip
-from core.messages import Field, Link, Message, Quote
+from core.messages import Field, Link, Message, Quote, clip
 from core.register import vendor_profiles
 from core.storage.database import read_scope
 

@@ -10,10 +10,9 @@ from sqlmodel import Session, func, select
 from core import subscriptions
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
-from core.commands.wording import plural
 from core.errors import NotFoundError, UsageError
 from core.in_force import resolve_vendor
-from core.messages import Field, Message
+from core.messages import Field, Message, plural
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, Destination, Vendor
 

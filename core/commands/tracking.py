@@ -17,11 +17,10 @@ from core import catalog, documents
 from core.catalog import CatalogDocument
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
-from core.commands.wording import plural
 from core.errors import NotFoundError, UsageError
 from core.fetching import ip_literal
 from core.in_force import resolve_vendor
-from core.messages import Message
+from core.messages import Message, plural
 from core.scheduler import check_now
 from core.storage.database import read_scope, session_scope
 from core.tracking import CheckReport
