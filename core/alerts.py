@@ -136,7 +136,21 @@ def compose(session: Session, settings: Settings, alerts: Sequence[Alert]) -> Me
     return _digest(settings, views, alerts[0].digest, data)
 
 
-def _alert(session: Session, settings: Settings, view: ChangeView, data: dict[str, Any]) -> Message:
+def change_alert(
+    session: Session, settings: Settings, change_id: int, reviewed: Field | None = None
+) -> Message:
+    """The alert of one change as a channel sees it; ``reviewed`` says who reviewed it there, and then
+    the alert no longer offers "Mark reviewed"."""
+    return _alert(session, settings, change_view(session, change_id), {"change_ids": [change_id]}, reviewed)
+
+
+def _alert(
+    session: Session,
+    settings: Settings,
+    view: ChangeView,
+    data: dict[str, Any],
+    reviewed: Field | None = None,
+) -> Message:
     change, details = view.change, view.change.details or {}
     stated = stated_date(version_text(session, view.new))
     fields = [
@@ -150,6 +164,7 @@ def _alert(session: Session, settings: Settings, view: ChangeView, data: dict[st
             f"{change.clauses_added} added, {change.clauses_removed} removed, "
             f"{change.clauses_modified} modified",
         ),
+        *([reviewed] if reviewed else []),
     ]
     quotes = [Quote(_one_line(s), "Added") for s in details.get("added", [])[:MAX_QUOTES]]
     quotes += [Quote(_one_line(s), "Removed") for s in details.get("removed", [])[:MAX_QUOTES]]
@@ -164,7 +179,7 @@ def _alert(session: Session, settings: Settings, view: ChangeView, data: dict[st
         links=(Link("Source", view.document.url), Link("Full diff", diff)),
         buttons=(
             Button("View full diff", "open_url", diff),
-            Button("Mark reviewed", "mark_reviewed", str(change.id)),
+            *(() if reviewed else (Button("Mark reviewed", "mark_reviewed", str(change.id)),)),
             Button("Mute this vendor here", "mute_vendor", view.vendor.slug),
         ),
         data={**data, "vendor": view.vendor.slug, "severity": change.severity},

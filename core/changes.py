@@ -75,6 +75,7 @@ def list_changes(
     vendor_slug: str | None = None,
     since: datetime | None = None,
     ai_only: bool = False,
+    limit: int | None = None,
 ) -> list[tuple[Change, Document, Vendor, Version]]:
     """Recorded changes, newest version first, with their document, vendor and new version."""
     query = (
@@ -92,6 +93,8 @@ def list_changes(
         query = query.where(col(Version.effective_date) >= since.date())
     if ai_only:
         query = query.where(Change.ai_training_change == True)  # noqa: E712 (SQL expression)
+    if limit is not None:
+        query = query.limit(limit)
     return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
 
 

@@ -46,10 +46,23 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:3978"
     flap_window_hours: float = 24.0
     user_agent: str = "clausewatch/0.1 (+https://github.com/clausewatch/clausewatch; terms-change monitor)"
+    host: str = "127.0.0.1"
+    port: int = 3978
+    slack_signing_secret: str = ""
+    slack_bot_token: str = ""
+    slack_client_id: str = ""
+    slack_client_secret: str = ""
+    slack_app_token: str = ""
+    slack_api_url: str = "https://slack.com/api/"
     llm_model: str = ""
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_timeout: float = 20.0
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is on when its signing secret is set: without it no request could be verified."""
+        return bool(self.slack_signing_secret)
 
     @property
     def llm_enabled(self) -> bool:

@@ -54,7 +54,8 @@ class Button:
 
 @dataclass(frozen=True)
 class Message:
-    """One reply or alert. ``private`` asks the adapter to show it only to the person who asked."""
+    """One reply or alert. ``private`` asks the adapter to show it only to the person who asked;
+    ``replaces`` to put it in place of the message whose button was pressed (an alert marked reviewed)."""
 
     title: str
     text: str = ""
@@ -65,6 +66,7 @@ class Message:
     links: tuple[Link, ...] = ()
     buttons: tuple[Button, ...] = ()
     private: bool = False
+    replaces: bool = False
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from sqlmodel import Session, col, or_, select, update
 from core.errors import UsageError
 from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor, utcnow
 
-Changes = Literal["ai", "all"]
+Changes = Literal["ai", "all", "none"]
+"""AI-training changes only, every substantive change, or none: a vendor muted in one conversation."""
 SEVERITIES = ("low", "medium", "high")
 DIGESTS = ("none", "daily", "weekly")
 ALL_VENDORS = "*"
@@ -101,6 +102,8 @@ def subscribe(
 def wants(sub: Subscription, change: Change) -> bool:
     """Whether a subscription asks for this (substantive) change: AI-training changes of at least its
     ``min_severity``; other changes only with ``--all-changes``."""
+    if sub.changes == "none":
+        return False
     if change.ai_training_change:
         return _rank(change.severity) >= _rank(sub.min_severity)
     return sub.changes == "all"
@@ -163,6 +166,8 @@ def subscriptions_of(session: Session, dest: Destination) -> list[tuple[Subscrip
 def describe(sub: Subscription, vendor: Vendor | None) -> str:
     """One line a person reads: "Zoom: AI-training changes of medium severity or more, daily digest"."""
     who = vendor.name if vendor else "every tracked vendor"
+    if sub.changes == "none":
+        return f"{who}: muted, no alerts (`unsubscribe` the vendor to lift it)"
     what = "every substantive change" if sub.changes == "all" else "AI-training changes"
     if sub.min_severity != "low":
         what += f" of {sub.min_severity} severity or more"
@@ -186,3 +191,14 @@ def mark_dead(session: Session, destination_id: int, reason: str) -> None:
         .where(col(Alert.destination_id) == destination_id, col(Alert.state) == "pending")
         .values(state="dead", last_error=reason)
     )
+
+
+def mark_workspace_dead(session: Session, platform: str, workspace: str, reason: str) -> int:
+    """Stop delivering to every destination of a workspace (the app was uninstalled); returns how many."""
+    query = select(Destination.id).where(
+        Destination.platform == platform, Destination.workspace == workspace, Destination.state != "dead"
+    )
+    ids = [dest_id for dest_id in session.exec(query).all() if dest_id is not None]
+    for dest_id in ids:
+        mark_dead(session, dest_id, reason)
+    return len(ids)

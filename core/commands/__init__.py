@@ -2,6 +2,6 @@
 ``core.messages.Message`` it returns."""
 
 from core.commands.context import Context
-from core.commands.dispatch import COMMANDS, execute, usage_of
+from core.commands.dispatch import COMMANDS, action_command, execute, needs_admin, usage_of
 
-__all__ = ["COMMANDS", "Context", "execute", "usage_of"]
+__all__ = ["COMMANDS", "Context", "action_command", "execute", "needs_admin", "usage_of"]

@@ -7,10 +7,20 @@ messages; anything else propagates for the adapter to log.
 
 from __future__ import annotations
 
+import shlex
+
 from sqlmodel import Session
 
 from core import admins, messages
-from core.commands import administering, cataloguing, history, reading, subscribing, tracking
+from core.commands import (
+    administering,
+    cataloguing,
+    history,
+    reading,
+    reviewing,
+    subscribing,
+    tracking,
+)
 from core.commands.context import Context
 from core.commands.help import help_spec
 from core.commands.parsing import Spec, find
@@ -27,6 +37,7 @@ COMMANDS.update(
         *tracking.SPECS,
         *history.SPECS,
         *subscribing.SPECS,
+        *reviewing.SPECS,
         *reading.SPECS,
         *cataloguing.SPECS,
         *administering.SPECS,
@@ -35,9 +46,30 @@ COMMANDS.update(
 )
 
 
+ACTIONS = {"mark_reviewed": "review", "mute_vendor": "mute"}
+"""The command each alert button runs (``core.messages.Button.action``); "open_url" only opens a link."""
+
+
 def usage_of(name: str) -> str:
     """The usage line of a command, e.g. for an adapter's own help text."""
     return COMMANDS[name].usage
+
+
+def needs_admin(text: str) -> bool:
+    """Whether ``text`` runs an admin command, so an adapter asks the platform about the caller only
+    when the answer matters (it costs an API call)."""
+    try:
+        spec, _ = find(text.strip() or "help", COMMANDS)
+    except UsageError:
+        return False
+    return spec.admin
+
+
+def action_command(action: str, value: str) -> str | None:
+    """The command an alert button runs, executed like a typed one (same admin check, same audit);
+    None for a button that only opens a link."""
+    command = ACTIONS.get(action)
+    return f"{command} {shlex.quote(value)}" if command else None
 
 
 async def execute(context: Context, text: str) -> Message:

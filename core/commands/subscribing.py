@@ -1,5 +1,5 @@
-"""Who hears about changes: ``subscribe``, ``unsubscribe`` and ``subscriptions``, for the conversation
-the command is typed in (alerts go where the subscription was made)."""
+"""Who hears about changes: ``subscribe``, ``unsubscribe``, ``mute`` and ``subscriptions``, for the
+conversation the command is typed in (alerts go where the subscription was made)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,26 @@ async def unsubscribe(context: Context, call: Invocation) -> Message:
     return Message(
         title=f"Removed {plural(removed, 'subscription')}.",
         text="Alerts of those subscriptions still waiting to be sent are cancelled.",
+    )
+
+
+async def mute(context: Context, call: Invocation) -> Message:
+    """No alerts about these vendors here, even under a subscription to every vendor."""
+    place = context.require_place("mute")
+    with session_scope(context.engine) as session:
+        vendors = _vendors(session, call.args)
+        subscriptions.subscribe(
+            session,
+            subscriptions.destination(session, place),
+            vendors,
+            changes="none",
+            created_by=context.caller.user_id,
+        )
+        names = ", ".join(v.name for v in vendors)
+        context.audit_ok(session, call, f"muted {names}")
+    return Message(
+        title=f"Muted {names} in {place.name or 'this conversation'}.",
+        text=f"`unsubscribe {' '.join(v.slug for v in vendors)}` lifts it.",
     )
 
 
@@ -115,6 +135,15 @@ SPECS = (
         "stop this conversation's alerts about vendors (default: all)",
         admin=True,
         handler=unsubscribe,
+        max_args=None,
+    ),
+    Spec(
+        "mute",
+        "mute <vendor…>",
+        "no alerts about these vendors here, even when subscribed to every vendor",
+        admin=True,
+        handler=mute,
+        min_args=1,
         max_args=None,
     ),
     Spec(

@@ -247,3 +247,33 @@ class Alert(SQLModel, table=True):
     sent_at: datetime | None = None
     message_ref: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Review(SQLModel, table=True):
+    """Someone in a channel marked a change's alert as reviewed: who, and when.
+
+    One per change and destination: the first reviewer is the one the alert shows.
+    """
+
+    __table_args__ = (UniqueConstraint("change_id", "destination_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    change_id: int = Field(foreign_key="change.id", index=True)
+    destination_id: int = Field(foreign_key="destination.id")
+    user_id: str
+    user_name: str | None = None
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SeenEvent(SQLModel, table=True):
+    """An event a chat platform delivered, by its own id, so a redelivery is not handled twice.
+
+    Slack redelivers an event it thinks was lost (``X-Slack-Retry-Num``); every replica sees this table,
+    so the retry is dropped whichever replica it reaches.
+    """
+
+    __tablename__ = "seen_event"
+
+    platform: str = Field(primary_key=True)
+    event_id: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
