@@ -528,19 +528,38 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron).")] = False,
 ) -> None:
     """Run the scheduler and the alert delivery worker (many may run against one PostgreSQL database)."""
+    from bots import adapters
     from bots.worker import run_worker
 
     if not (scheduler or delivery):
         raise UsageError("--no-scheduler and --no-delivery together leave nothing to do")
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = _engine(settings)
+    senders = adapters.load(engine, settings).senders()
     stats = asyncio.run(
-        run_worker(_engine(settings), settings, scheduler=scheduler, delivery=delivery, once=once)
+        run_worker(engine, settings, scheduler=scheduler, delivery=delivery, once=once, senders=senders)
     )
     err.print(
         f"worker stopped: {stats.sent} alerts sent, {stats.failed} failed sends, "
         f"{stats.rate_limited} rate-limited, {stats.dead} destinations marked dead"
     )
+
+
+@app.command()
+def serve(
+    scheduler: Annotated[
+        bool, typer.Option(help="Check documents as they fall due, in this process.")
+    ] = True,
+    delivery: Annotated[bool, typer.Option(help="Deliver pending alerts, in this process.")] = True,
+) -> None:
+    """Serve the Slack endpoints (/slack/events) and /healthz on CLAUSEWATCH_HOST:CLAUSEWATCH_PORT, with
+    the worker."""
+    from bots.server import serve as run_server
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_server(_engine(settings), settings, scheduler=scheduler, delivery=delivery)
 
 
 @app.command()

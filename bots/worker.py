@@ -34,12 +34,16 @@ async def run_worker(
     once: bool = False,
     senders: Mapping[str, Sender] | None = None,
     stop: asyncio.Event | None = None,
+    handle_signals: bool = True,
 ) -> DeliveryStats:
-    """Run until stopped (with ``once``: until nothing is due); webhooks are always delivered."""
+    """Run until stopped (with ``once``: until nothing is due); webhooks are always delivered.
+
+    ``handle_signals`` False leaves SIGTERM to the host (``clausewatch serve``), which sets ``stop``.
+    """
     stop = stop or asyncio.Event()
     async with WebhookSender(settings) as webhook:
         deliverer = Deliverer(engine, settings, {WEBHOOK: webhook, **(senders or {})})
-        with _stop_on_signals(stop):
+        with _stop_on_signals(stop) if handle_signals else contextlib.nullcontext():
             if once:
                 if scheduler:
                     await check_due(engine, settings, stop=stop)

@@ -1,0 +1,38 @@
+"""The chat platforms this installation is configured for, built once from the settings.
+
+The server mounts their routes and the worker delivers through their senders, so a platform is switched
+on in one place: its settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from bots.slack.app import Slack
+from bots.slack.app import build as build_slack
+from bots.slack.sender import PLATFORM as SLACK
+from core.config import Settings
+from core.delivery import Sender
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """The configured platform adapters (None: that platform is off)."""
+
+    slack: Slack | None = None
+
+    def routes(self) -> list[web.RouteDef]:
+        """The HTTP endpoints the platforms call."""
+        return self.slack.routes() if self.slack else []
+
+    def senders(self) -> dict[str, Sender]:
+        """The delivery worker's senders, by platform."""
+        return {SLACK: self.slack.sender} if self.slack else {}
+
+
+def load(engine: Engine, settings: Settings) -> Adapters:
+    """Build every platform whose settings switch it on; a broken configuration raises one clear error."""
+    return Adapters(slack=build_slack(engine, settings) if settings.slack_enabled else None)

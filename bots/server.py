@@ -1,0 +1,96 @@
+"""``clausewatch serve``: one aiohttp server hosting the chat platforms' endpoints and the worker.
+
+This is the composition root: it builds the configured adapters (``bots.adapters``), mounts their
+routes beside ``/healthz``, and runs the scheduler and the alert delivery worker in the same process
+(each can be switched off, so web replicas and workers scale apart). Slack in Socket Mode connects out
+instead of waiting for Slack's requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+from sqlalchemy.engine import Engine
+
+from bots import adapters
+from bots.worker import run_worker
+from core.config import Settings
+
+log = logging.getLogger(__name__)
+
+ENGINE = web.AppKey("engine", Engine)
+ADAPTERS = web.AppKey("adapters", adapters.Adapters)
+
+
+def build_server(
+    engine: Engine, settings: Settings, *, scheduler: bool = True, delivery: bool = True
+) -> web.Application:
+    """The web application; platform settings are checked here, so a bad one stops start-up."""
+    platforms = adapters.load(engine, settings)
+    app = web.Application()
+    app[ENGINE], app[ADAPTERS] = engine, platforms
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_routes(platforms.routes())
+    if scheduler or delivery:
+        app.cleanup_ctx.append(_background_worker(engine, settings, platforms, scheduler, delivery))
+    if platforms.slack and settings.slack_app_token:
+        app.cleanup_ctx.append(_socket_mode(platforms, settings.slack_app_token))
+    return app
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+def _background_worker(
+    engine: Engine, settings: Settings, platforms: adapters.Adapters, scheduler: bool, delivery: bool
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Run the worker beside the server; on shutdown it finishes its round, so no alert is lost."""
+
+    async def worker(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            run_worker(
+                engine,
+                settings,
+                scheduler=scheduler,
+                delivery=delivery,
+                senders=platforms.senders(),
+                stop=stop,
+                handle_signals=False,
+            )
+        )
+        yield
+        stop.set()
+        await task
+
+    return worker
+
+
+def _socket_mode(
+    platforms: adapters.Adapters, app_token: str
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Slack over Socket Mode: for development without a public URL."""
+
+    async def connect(_app: web.Application) -> AsyncIterator[None]:
+        assert platforms.slack is not None
+        handler = AsyncSocketModeHandler(platforms.slack.app, app_token)
+        await handler.connect_async()
+        log.info("Slack Socket Mode connected")
+        yield
+        with contextlib.suppress(Exception):
+            await handler.close_async()
+
+    return connect
+
+
+def serve(engine: Engine, settings: Settings, *, scheduler: bool = True, delivery: bool = True) -> None:
+    """Serve until SIGINT or SIGTERM (aiohttp's ``run_app`` shuts down gracefully on either)."""
+    app = build_server(engine, settings, scheduler=scheduler, delivery=delivery)
+    web.run_app(app, host=settings.host, port=settings.port, print=log.info, access_log=None)
