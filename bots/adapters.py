@@ -6,11 +6,12 @@ on in one place: its settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bots.background import BackgroundLoop
 from bots.slack.app import Slack
 from bots.slack.app import build as build_slack
 from bots.slack.sender import PLATFORM as SLACK
@@ -20,9 +21,10 @@ from core.delivery import Sender
 
 @dataclass(frozen=True)
 class Adapters:
-    """The configured platform adapters (None: that platform is off)."""
+    """The configured platform adapters (None: that platform is off), and the loop their commands run on."""
 
     slack: Slack | None = None
+    commands: BackgroundLoop = field(default_factory=lambda: BackgroundLoop("clausewatch-commands"))
 
     def routes(self) -> list[web.RouteDef]:
         """The HTTP endpoints the platforms call."""
@@ -35,4 +37,6 @@ class Adapters:
 
 def load(engine: Engine, settings: Settings) -> Adapters:
     """Build every platform whose settings switch it on; a broken configuration raises one clear error."""
-    return Adapters(slack=build_slack(engine, settings) if settings.slack_enabled else None)
+    commands = BackgroundLoop("clausewatch-commands")
+    slack = build_slack(engine, settings, commands) if settings.slack_enabled else None
+    return Adapters(slack=slack, commands=commands)

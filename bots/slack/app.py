@@ -26,6 +26,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bots.background import BackgroundLoop
 from bots.slack.installations import InstallationStore, StateStore
 from bots.slack.listeners import Listeners
 from bots.slack.sender import PLATFORM, SlackSender
@@ -86,8 +87,10 @@ class Slack:
         )
 
 
-def build(engine: Engine, settings: Settings) -> Slack:
-    """The Slack adapter for the settings; a missing or contradictory setting is one clear error."""
+def build(engine: Engine, settings: Settings, commands: BackgroundLoop) -> Slack:
+    """The Slack adapter for the settings; a missing or contradictory setting is one clear error.
+
+    Commands run on ``commands``, off the server's loop, so acknowledgements never wait for them."""
     oauth = bool(settings.slack_client_id or settings.slack_client_secret)
     if oauth and not (settings.slack_client_id and settings.slack_client_secret):
         raise ClausewatchError(
@@ -116,7 +119,7 @@ def build(engine: Engine, settings: Settings) -> Slack:
         name="clausewatch",
     )
     app.middleware(_once_per_event(engine))
-    Listeners(engine, settings, installations).register(app)
+    Listeners(engine, settings, installations, commands).register(app)
     return Slack(app, SlackSender(settings, installations))
 
 

@@ -22,6 +22,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bots.background import BackgroundLoop
 from bots.slack.blocks import home_view, render
 from bots.slack.sender import PLATFORM
 from core import messages
@@ -42,11 +43,16 @@ class Listeners:
     """The Slack listeners, sharing the database, settings and (multi-workspace) installation store."""
 
     def __init__(
-        self, engine: Engine, settings: Settings, installations: AsyncInstallationStore | None
+        self,
+        engine: Engine,
+        settings: Settings,
+        installations: AsyncInstallationStore | None,
+        commands: BackgroundLoop,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.installations = installations
+        self.commands = commands
 
     def register(self, app: AsyncApp) -> None:
         """Attach every listener to the Bolt app."""
@@ -160,7 +166,8 @@ class Listeners:
     async def _run(self, text: str, caller: Caller, place: Place) -> Message:
         """Run a command; an unexpected failure is logged and becomes a one-line reply, never silence."""
         try:
-            return await execute(Context(self.engine, self.settings, caller, place), text)
+            context = Context(self.engine, self.settings, caller, place)
+            return await self.commands.run(execute(context, text))
         except Exception as exc:
             log.exception("Slack request from %s in %s failed", caller.user_id, place.address)
             return messages.error(
