@@ -562,6 +562,20 @@ def serve(
     run_server(_engine(settings), settings, scheduler=scheduler, delivery=delivery)
 
 
+@app.command("teams-package")
+def teams_package(
+    app_id: Annotated[str, typer.Option("--app-id", help="The bot's Microsoft App ID (a GUID).")],
+    host: Annotated[str, typer.Option(help="The public host serving /api/messages, e.g. bot.example.com.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path(
+        "clausewatch-teams.zip"
+    ),
+) -> None:
+    """Build the Teams app package (manifest with your ids, icons) to upload to Teams."""
+    from bots.teams.package import build_package
+
+    out.print(f"wrote {build_package(app_id, host, out_file)}", markup=False)
+
+
 @app.command()
 def chat(
     user: Annotated[

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     slack_client_secret: str = ""
     slack_app_token: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    teams_app_id: str = ""
+    teams_app_password: str = ""
+    teams_tenant_id: str = ""
+    teams_emulator: bool = False
+    teams_openid_metadata_url: str = ""
     llm_model: str = ""
     llm_base_url: str = ""
     llm_api_key: str = ""
@@ -63,6 +68,11 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         """Slack is on when its signing secret is set: without it no request could be verified."""
         return bool(self.slack_signing_secret)
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is on with an app id (authenticated), or in emulator mode (open, for development only)."""
+        return bool(self.teams_app_id) or self.teams_emulator
 
     @property
     def llm_enabled(self) -> bool:

@@ -1,0 +1,1 @@
+"""The Microsoft Teams adapter on botbuilder: activities in, core commands, Adaptive Cards out."""
