@@ -29,7 +29,7 @@ from bots.teams.package import build_package
 from bots.vendor_site import VendorSite
 from core import documents
 from core.config import Settings
-from core.delivery import DeadDestination, Deliverer, Outgoing, RateLimited
+from core.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
 from core.errors import ClausewatchError
 from core.messages import Message, Quote
 from core.storage.database import read_scope, session_scope
@@ -309,6 +309,9 @@ async def test_sender_maps_429_and_removed_bots(bot: Bot) -> None:
     with pytest.raises(RateLimited) as limited:
         await teams.sender.send(outgoing)
     assert limited.value.retry_after == 4
+    bot.api.fail(status=500)  # a plain-text error page, which msrest cannot deserialise
+    with pytest.raises(DeliveryFailed, match="error page"):
+        await teams.sender.send(outgoing)
     bot.api.fail(status=403)
     with pytest.raises(DeadDestination):
         await teams.sender.send(outgoing)

@@ -13,7 +13,7 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
-from msrest.exceptions import ClientRequestError, HttpOperationError
+from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from bots.teams.cards import card
 from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
@@ -50,6 +50,8 @@ class TeamsSender:
                 )
             except HttpOperationError as error:
                 outcome["failure"] = _failure(error)
+            except DeserializationError:  # a 5xx with a text or HTML body: msrest cannot read it
+                outcome["failure"] = DeliveryFailed("the Teams connector answered with an error page")
             except (ClientRequestError, TimeoutError, OSError) as error:
                 reason = f"could not reach the Teams connector: {type(error).__name__}"
                 outcome["failure"] = DeliveryFailed(reason)
@@ -59,7 +61,9 @@ class TeamsSender:
         await self._adapter.continue_conversation(reference, post, self._app_id)
         if "failure" in outcome:
             raise outcome["failure"]
-        return Sent(outcome.get("id"))
+        if "id" not in outcome:  # the turn failed before the send and the adapter swallowed it: not sent
+            raise DeliveryFailed("the Teams turn failed before the alert was sent (see the log)")
+        return Sent(outcome["id"])
 
 
 def _failure(error: HttpOperationError) -> Exception:
