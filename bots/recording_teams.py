@@ -126,9 +126,12 @@ class RecordingTeams:
         method: str | None = None,
     ) -> None:
         """Answer the next ``times`` activity writes (send, reply, update, delete; only to ``conversation``
-        and only with HTTP ``method`` if given) with ``status``: 429 with Retry-After (default 1), 4xx with a
-        Bot Framework error body (403 ``BotNotInConversationRoster``, 404 ``ConversationNotFound``), other
-        statuses with a plain-text body, as a throttling or broken gateway would."""
+        and only with HTTP ``method`` if given) with ``status``: 429 with Retry-After (default 1), 400-412
+        with a Bot Framework error body (403 ``BotNotInConversationRoster``, 404 ``ConversationNotFound``;
+        429's is ``Throttled``), which botbuilder raises as ``ErrorResponseException``; other statuses with
+        a plain-text body, as a broken gateway would, which botbuilder cannot parse and raises as
+        ``DeserializationError``. botbuilder retries PUT and DELETE itself (5xx, and 429 after its
+        Retry-After), never POST."""
         self._failures.extend([_Failure(status, retry_after, conversation, method)] * times)
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
