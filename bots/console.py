@@ -6,7 +6,6 @@ Vendor text is always wrapped in ``rich.text.Text`` (never parsed as markup), so
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rich.console import Console
@@ -14,25 +13,23 @@ from rich.text import Text
 
 from core.answers import VERDICT_LABELS, Answer
 from core.changes import verdict_label
+from core.clauses import diff_runs
 from core.judgment import Verdict
 from core.messages import Kind, Message, clip
 from core.profile import FIELDS
 from core.register import VendorProfile
 
-_WORD_DIFF = re.compile(r"\[-(?P<removed>.*?)-\]|\{\+(?P<added>.*?)\+\}", re.DOTALL)
-
 
 def word_diff(diff: str) -> Text:
     """A ``[-removed-]{+added+}`` word diff, coloured; the markers stay so it reads without colour too."""
-    text, last = Text(), 0
-    for match in _WORD_DIFF.finditer(diff):
-        text.append(diff[last : match.start()])
-        if match["removed"] is not None:
-            text.append(f"[-{match['removed']}-]", style="red")
+    text = Text()
+    for kind, run in diff_runs(diff):
+        if kind == "removed":
+            text.append(f"[-{run}-]", style="red")
+        elif kind == "added":
+            text.append(f"{{+{run}+}}", style="bold green")
         else:
-            text.append(f"{{+{match['added']}+}}", style="bold green")
-        last = match.end()
-    text.append(diff[last:])
+            text.append(run)
     return text
 
 

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, or_, select
 from core.answers import VERDICT_LABELS
 from core.config import Settings
 from core.effective_date import stated_date
+from core.links import diff_url
 from core.messages import QUOTE_CHARS, Button, Field, Link, Message, Quote, clip
 from core.profile import FIELDS, profiles_of
 from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor, Version, utcnow
@@ -122,18 +123,13 @@ def change_view(session: Session, change_id: int) -> ChangeView:
     return ChangeView(change, document, vendor, old, new)
 
 
-def diff_url(settings: Settings, change_id: int) -> str:
-    """The full diff page of a change, under the public base URL the server is reached at."""
-    return f"{settings.public_url.rstrip('/')}/changes/{change_id}"
-
-
 def compose(session: Session, settings: Settings, alerts: Sequence[Alert]) -> Message:
     """The message for a destination's due alerts: one change in full, or several as a digest."""
     views = [change_view(session, alert.change_id) for alert in alerts]
     data: dict[str, Any] = {"change_ids": [v.change.id for v in views]}
     if len(views) == 1 and alerts[0].digest == "none":
         return _alert(session, settings, views[0], data)
-    return _digest(settings, views, alerts[0].digest, data)
+    return _digest(session, settings, views, alerts[0].digest, data)
 
 
 def change_alert(
@@ -168,7 +164,7 @@ def _alert(
     ]
     quotes = [Quote(_one_line(s), "Added") for s in details.get("added", [])[:MAX_QUOTES]]
     quotes += [Quote(_one_line(s), "Removed") for s in details.get("removed", [])[:MAX_QUOTES]]
-    diff = diff_url(settings, change.id or 0)
+    diff = diff_url(session, settings, change.id or 0)
     return Message(
         title=f"{view.name} changed: {view.verdict}",
         text=change.summary or "",
@@ -200,7 +196,9 @@ def profile_delta(session: Session, old: Version, new: Version) -> list[str]:
     ]
 
 
-def _digest(settings: Settings, views: list[ChangeView], digest: str, data: dict[str, Any]) -> Message:
+def _digest(
+    session: Session, settings: Settings, views: list[ChangeView], digest: str, data: dict[str, Any]
+) -> Message:
     period = {"daily": "Daily", "weekly": "Weekly"}.get(digest, "Recent")
     plural = "s" if len(views) != 1 else ""
     return Message(
@@ -212,7 +210,9 @@ def _digest(settings: Settings, views: list[ChangeView], digest: str, data: dict
             for v in views
         ),
         links=tuple(
-            Link(f"{v.name} {v.new.effective_date.isoformat()}", diff_url(settings, v.change.id or 0))
+            Link(
+                f"{v.name} {v.new.effective_date.isoformat()}", diff_url(session, settings, v.change.id or 0)
+            )
             for v in views
         ),
         data=data,

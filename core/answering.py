@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core import metrics
 from core import profile as profiles
 from core.ailanguage import statements
 from core.answers import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
@@ -313,11 +314,12 @@ async def answer(
     today: date | None = None,
 ) -> Answer:
     """``ask``, then a configured language model's rewording of the same clauses (validated)."""
-    with read_scope(engine) as session:
-        reply = ask(session, text, vendor=vendor, as_of=as_of, today=today)
-    if not settings.llm_enabled or not reply.sources:
-        return reply.answer
-    return await synthesise(text, reply.sources, reply.answer, settings)
+    with metrics.ANSWER_SECONDS.time():
+        with read_scope(engine) as session:
+            reply = ask(session, text, vendor=vendor, as_of=as_of, today=today)
+        if not settings.llm_enabled or not reply.sources:
+            return reply.answer
+        return await synthesise(text, reply.sources, reply.answer, settings)
 
 
 # --- The register: every vendor's profile ---------------------------------------------------------------

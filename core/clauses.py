@@ -340,6 +340,23 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, ...], tuple[str, ...], str
     return tuple(added), tuple(removed), " ".join(parts)
 
 
+WORD_DIFF = re.compile(r"\[-(?P<removed>.*?)-\]|\{\+(?P<added>.*?)\+\}", re.DOTALL)
+"""A run of a ``word_diff`` rendering: ``[-removed-]`` or ``{+added+}``."""
+
+
+def diff_runs(diff: str) -> list[tuple[str, str]]:
+    """A ``word_diff`` rendering as ``(kind, text)`` runs, kind ``same``, ``removed`` or ``added``, for
+    whoever lays it out (terminal colours, HTML ``del``/``ins``)."""
+    runs, last = [], 0
+    for match in WORD_DIFF.finditer(diff):
+        if match.start() > last:
+            runs.append(("same", diff[last : match.start()]))
+        kind = "removed" if match["removed"] is not None else "added"
+        runs.append((kind, match[kind]))
+        last = match.end()
+    return [*runs, ("same", diff[last:])] if last < len(diff) else runs
+
+
 def _longest_increasing(indices: list[int]) -> set[int]:
     """Positions (into ``indices``) of one longest strictly increasing subsequence."""
     import bisect

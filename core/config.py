@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = 25
     delivery_max_backoff_seconds: float = 3600.0
     public_url: str = "http://127.0.0.1:3978"
+    link_secret: str = ""
+    link_ttl_days: float = 30.0
+    log_format: str = "text"
     flap_window_hours: float = 24.0
     user_agent: str = "clausewatch/0.1 (+https://github.com/clausewatch/clausewatch; terms-change monitor)"
     host: str = "127.0.0.1"

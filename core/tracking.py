@@ -12,11 +12,12 @@ import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core import metrics
 from core.alerts import enqueue
 from core.changes import record_change
 from core.config import Settings
@@ -86,20 +87,27 @@ async def check_documents(
     ids: Sequence[int],
     *,
     on_done: Callable[[CheckReport], None] | None = None,
+    day: date | None = None,
 ) -> list[CheckReport]:
-    """Check the documents ``ids`` concurrently (within the fetch policy's limits)."""
+    """Check the documents ``ids`` concurrently (within the fetch policy's limits).
+
+    ``day`` dates the versions found (default: today), for replaying a vendor's published history as
+    the demo does."""
     with Session(engine) as session:
         targets = _targets(session, ids)
 
     async def one(fetcher: Fetcher, target: _Target) -> CheckReport:
         try:
             result = await fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
-            report = _process(engine, settings, target, result)
+            report = _process(engine, settings, target, result, day)
         except ClausewatchError as exc:
             report = _record_failure(engine, settings, target, str(exc))
         except Exception as exc:  # one document's surprise must never stop the others
             log.exception("checking %s failed", target.ref)
             report = _record_failure(engine, settings, target, f"unexpected {type(exc).__name__}: {exc}")
+        metrics.CHECKS.labels(report.status).inc()
+        if report.status == "error":
+            metrics.FETCH_ERRORS.inc()
         if on_done is not None:
             on_done(report)
         return report
@@ -108,7 +116,9 @@ async def check_documents(
         return list(await asyncio.gather(*(one(fetcher, t) for t in targets)))
 
 
-def _process(engine: Engine, settings: Settings, target: _Target, result: FetchResult) -> CheckReport:
+def _process(
+    engine: Engine, settings: Settings, target: _Target, result: FetchResult, day: date | None = None
+) -> CheckReport:
     """Extract and record one fetched page in one transaction (extraction errors propagate)."""
     if result.not_modified:
         with session_scope(engine) as session:
@@ -123,6 +133,7 @@ def _process(engine: Engine, settings: Settings, target: _Target, result: FetchR
         url=result.url,
         etag=result.etag,
         last_modified=result.last_modified,
+        effective_date=day,
     )
     with session_scope(engine) as session:
         # Lock the document so two checkers (processes or replicas) never record the same version twice.

@@ -108,7 +108,7 @@ async def test_ai_change_alert_says_what_changed(
     assert "We do not use Customer Content" in quotes["Removed"]
     assert "Customer content used for training: No → Yes" in message["items"]
     assert [link["label"] for link in message["links"]] == ["Source", "Full diff"]
-    assert message["links"][1]["url"].endswith(f"/changes/{_alerts(engine)[0].change_id}")
+    assert f"/changes/{_alerts(engine)[0].change_id}?expires=" in message["links"][1]["url"]
     assert {b["action"] for b in message["buttons"]} == {"open_url", "mark_reviewed", "mute_vendor"}
     assert posted.key == posted.body["key"] and _alerts(engine)[0].state == "sent"
 

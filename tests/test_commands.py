@@ -301,7 +301,9 @@ async def test_diff_between_dates_judges_versions_no_change_connects(chat: Chat,
         "§ 3.1 added",
         "3.1 The law of Delaware governs.",
     )
-    assert not latest.links  # imported history has no page to link to
+    # imported history has no vendor page to link to; the recorded change has its full diff page
+    assert [link.label for link in latest.links] == ["Full diff"]
+    assert "/changes/" in latest.links[0].url and "sig=" in latest.links[0].url
     across = await chat.ok("diff acme 2023-01-01 2023-06-30")
     assert across.title == "Acme Terms of Service: 2023-01-01 → 2023-06-01"
     fields = {f.name: f.value for f in across.fields}

@@ -20,6 +20,7 @@ from core.commands.tracking import named_documents
 from core.documents import Tracked
 from core.errors import AmbiguousError, NotFoundError, UsageError
 from core.judgment import judge
+from core.links import diff_url
 from core.messages import Field, Link, Message, Quote, clip, plural
 from core.storage.database import read_scope
 from core.storage.models import Version
@@ -70,6 +71,7 @@ class _Diff:
     label: str
     explanation: str
     clauses: list[dict[str, Any]]
+    change_id: int | None = None
 
 
 async def diff(context: Context, call: Invocation) -> Message:
@@ -80,7 +82,8 @@ async def diff(context: Context, call: Invocation) -> Message:
     with read_scope(context.engine) as session:
         named = named_documents(session, call.args[0], active_only=False)
         found = _between(session, _one(named), start, end) if start or end else _latest_change(session, named)
-    return _diff_message(found)
+        full = diff_url(session, context.settings, found.change_id) if found.change_id else None
+    return _diff_message(found, full)
 
 
 def _day(text: str) -> date:
@@ -125,13 +128,14 @@ def _judged(session: Session, tracked: Tracked, old: Version, new: Version) -> _
     """The difference from ``old`` to ``new``: the stored change when one connects them, else judged now."""
     change = change_into(session, new.id or 0)
     if change is not None and change.from_version_id == old.id and change.details is not None:
-        return _Diff(tracked, old, new, change_label(change), change.summary or "", change.details["clauses"])
+        clauses = change.details["clauses"]
+        return _Diff(tracked, old, new, change_label(change), change.summary or "", clauses, change.id)
     verdict = judge(version_text(session, old), version_text(session, new))
     label = verdict_label(verdict.ai_training_change, verdict.direction, verdict.actor, verdict.severity)
     return _Diff(tracked, old, new, label, verdict.explanation, details_of(verdict)["clauses"])
 
 
-def _diff_message(found: _Diff) -> Message:
+def _diff_message(found: _Diff, full: str | None) -> Message:
     """The verdict, then the AI-training clauses quoted first and the other substantive ones after."""
     clauses = sorted(found.clauses, key=lambda clause: not clause["ai"])
     kinds = Counter(clause["kind"] for clause in clauses)
@@ -149,7 +153,7 @@ def _diff_message(found: _Diff) -> Message:
             ),
         ),
         quotes=tuple(_clause_quote(clause) for clause in clauses[:MAX_QUOTES]),
-        links=(Link("The page", page),) if page else (),
+        links=(*((Link("The page", page),) if page else ()), *((Link("Full diff", full),) if full else ())),
     )
 
 

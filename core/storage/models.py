@@ -277,3 +277,12 @@ class SeenEvent(SQLModel, table=True):
     platform: str = Field(primary_key=True)
     event_id: str = Field(primary_key=True, max_length=200)
     seen_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class AppSecret(SQLModel, table=True):
+    """A secret the installation makes for itself, shared by every replica (the link-signing key)."""
+
+    __tablename__ = "app_secret"
+
+    name: str = Field(primary_key=True)
+    value: str
