@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-import logging
 import os
 import sys
 from datetime import date, datetime, time
@@ -528,13 +527,13 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron).")] = False,
 ) -> None:
     """Run the scheduler and the alert delivery worker (many may run against one PostgreSQL database)."""
-    from bots import adapters
+    from bots import adapters, logs
     from bots.worker import run_worker
 
     if not (scheduler or delivery):
         raise UsageError("--no-scheduler and --no-delivery together leave nothing to do")
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
     engine = _engine(settings)
     senders = adapters.load(engine, settings).senders()
     stats = asyncio.run(
@@ -553,12 +552,13 @@ def serve(
     ] = True,
     delivery: Annotated[bool, typer.Option(help="Deliver pending alerts, in this process.")] = True,
 ) -> None:
-    """Serve the Slack endpoints (/slack/events) and /healthz on CLAUSEWATCH_HOST:CLAUSEWATCH_PORT, with
-    the worker."""
+    """Serve Slack (/slack/events), Teams (/api/messages), the diff pages, /healthz, /readyz and /metrics
+    on CLAUSEWATCH_HOST:CLAUSEWATCH_PORT, with the scheduler and delivery worker."""
+    from bots import logs
     from bots.server import serve as run_server
 
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(settings)
     run_server(_engine(settings), settings, scheduler=scheduler, delivery=delivery)
 
 

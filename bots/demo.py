@@ -1,9 +1,11 @@
 """``clausewatch demo``: the product end to end on real data, with no network and no chat accounts.
 
-A local vendor site publishes Zoom's real 2023 Terms of Service versions one after another; clausewatch
-tracks the page on a fresh SQLite database, checks it after each publication and shows what it recorded:
-the clause-level changes and, for each, whether it moved AI-training language and which way; then it answers
-a few questions about the terms now in force and prints Zoom's AI data-use profile.
+A local vendor site publishes Zoom's real 2023 Terms of Service versions one after another, each on its
+real date; clausewatch tracks the page on a fresh SQLite database with this terminal subscribed as a
+channel would be, checks after each publication and shows what the bot would post: the alert for each
+AI-training change (through the real delivery worker), and a quiet line for a change that moved no
+AI-training language. Then it answers the same question on three dates from the versions in force on
+each, and prints Zoom's AI data-use profile.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
@@ -20,15 +23,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bots import console
+from bots.chat import TERMINAL, TerminalSender
 from bots.vendor_site import VendorSite
 from core import documents
 from core.answering import ask
-from core.changes import change_label, list_changes
+from core.changes import change_label
 from core.config import Settings
+from core.delivery import Deliverer
 from core.errors import UsageError
 from core.register import vendor_profiles
 from core.storage import database
 from core.storage.models import Change
+from core.subscriptions import destination, subscribe
 from core.tracking import check_documents
 
 ZOOM_TERMS = Path("zoom") / "terms-of-service"
@@ -55,10 +61,12 @@ def run_demo(corpus: Path | None, out: Console) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="clausewatch-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
     settings = Settings(database_url=url, allow_private_urls=True, fetch_host_interval=0)
-    releases = [(path.stem, path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.md"))]
+    releases = [
+        (date.fromisoformat(path.stem), path.read_text(encoding="utf-8"))
+        for path in sorted(folder.glob("*.md"))
+    ]
     engine = database.open_engine(url)
     asyncio.run(_publish_and_check(engine, releases, settings, out))
-    _print_ai_changes(engine, out)
     _print_answers(engine, out)
     out.print(Rule())
     out.print(f"The demo database is kept; explore it with CLAUSEWATCH_DATABASE_URL={url}", markup=False)
@@ -66,23 +74,36 @@ def run_demo(corpus: Path | None, out: Console) -> None:
     out.print('  clausewatch ask "Can we opt out of Zoom training AI on our data?"')
     out.print("  clausewatch profile --all --format csv")
     out.print("  clausewatch chat    (the chat commands: help, history zoom, diff zoom, profile zoom)")
+    out.print("  clausewatch serve   (then the alerts' Full diff links open the side-by-side diff page)")
 
 
 async def _publish_and_check(
-    engine: Engine, releases: list[tuple[str, str]], settings: Settings, out: Console
+    engine: Engine, releases: list[tuple[date, str]], settings: Settings, out: Console
 ) -> None:
+    """Replay Zoom's releases on their dates; after each check, deliver what a subscribed channel gets."""
     site = await VendorSite().start()
+    deliverer = Deliverer(engine, settings, {TERMINAL.platform: TerminalSender(out)})
     try:
         with database.session_scope(engine) as session:
             doc = documents.track(session, site.url("/legal/terms"), "Zoom", "Terms of Service")
-        out.print(f"[bold]Tracking Zoom's Terms of Service[/] at {site.url('/legal/terms')} (a local copy)\n")
+            subscribe(session, destination(session, TERMINAL), [], created_by="demo")
+        out.print(f"[bold]Tracking Zoom's Terms of Service[/] at {site.url('/legal/terms')} (a local copy);")
+        out.print("this terminal is subscribed to AI-training changes, as a channel would be.\n")
         for day, text in releases:
             site.publish("/legal/terms", text, title="Zoom Terms of Service")
-            [report] = await check_documents(engine, settings, [doc.id or 0])
-            line = Text(f"Zoom publishes its {day} terms -> {report.message}")
-            if report.change_id is not None:
-                line.append(f": {_label(engine, report.change_id)}", style="bold")
-            out.print(line)
+            [report] = await check_documents(engine, settings, [doc.id or 0], day=day)
+            out.print(Rule(f"{day}: Zoom publishes new terms"))
+            out.print(Text(f"check: {report.message}"))
+            if report.change_id is None:
+                continue
+            if not await deliverer.deliver_due():
+                out.print(
+                    Text(
+                        f"{_label(engine, report.change_id)}: no alert (the subscription is for "
+                        "AI-training changes)",
+                        style="dim",
+                    )
+                )
     finally:
         await site.stop()
 
@@ -93,32 +114,21 @@ def _label(engine: Engine, change_id: int) -> str:
         return change_label(change) if change else "?"
 
 
-def _print_ai_changes(engine: Engine, out: Console) -> None:
-    """What an alert would quote for every AI-training change, oldest first."""
-    with Session(engine) as session:
-        rows = list_changes(session, ai_only=True)
-    for change, _doc, _vendor, version in reversed(rows):
-        out.print(Rule(f"AI-training change recorded on {version.fetched_at:%Y-%m-%d %H:%M}"))
-        out.print(Text(change_label(change), style="bold magenta"))
-        out.print(Text(change.summary or ""))
-        out.print()
-        console.print_clause_pairs(out, (change.details or {}).get("clauses", []), ai_only=True)
-
-
 DEMO_QUESTIONS = (
-    "Does Zoom use our meeting content to train AI?",
-    "Is Zoom's service generated data used for machine learning?",
-    "How long does Zoom keep our data after the account is closed?",
-    "What changed in Zoom's terms this week?",
+    (date(2023, 3, 15), "Does Zoom use our meeting content to train AI?"),
+    (date(2023, 4, 15), "Does Zoom use our meeting content to train AI?"),
+    (date(2023, 8, 15), "Can Zoom use our audio, video or chat content to train its AI models?"),
 )
+"""The same worry on three days: before the March rewrite, after it, and after the August backlash."""
 
 
 def _print_answers(engine: Engine, out: Console) -> None:
-    """Questions a compliance team asks, answered from the versions now stored, and Zoom's AI profile."""
+    """Questions a compliance team asks, answered from the versions in force on each day, and Zoom's
+    AI data-use profile now."""
     with database.read_scope(engine) as session:
-        for question in DEMO_QUESTIONS:
-            out.print(Rule(f"Q: {question}"))
-            console.print_answer(out, ask(session, question).answer)
+        for day, question in DEMO_QUESTIONS:
+            out.print(Rule(f"Q (on {day}): {question}"))
+            console.print_answer(out, ask(session, question, as_of=day).answer)
         out.print(Rule("Zoom's AI data-use profile (clausewatch profile zoom)"))
         for entry in vendor_profiles(session, vendor="Zoom"):
             console.print_profile(out, entry)

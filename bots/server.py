@@ -15,17 +15,22 @@ import logging
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
-from bots import adapters
+from bots import adapters, diff_page, logs
 from bots.background import BackgroundLoop
 from bots.worker import run_worker
 from core.config import Settings
+from core.metrics import StoreCollector
+from core.storage import database
 
 log = logging.getLogger(__name__)
 
 ENGINE = web.AppKey("engine", Engine)
+METRICS = web.AppKey("metrics", CollectorRegistry)
 ADAPTERS = web.AppKey("adapters", adapters.Adapters)
 
 
@@ -34,9 +39,14 @@ def build_server(
 ) -> web.Application:
     """The web application; platform settings are checked here, so a bad one stops start-up."""
     platforms = adapters.load(engine, settings)
-    app = web.Application()
+    app = web.Application(middlewares=[logs.request_ids])
     app[ENGINE], app[ADAPTERS] = engine, platforms
+    app[METRICS] = CollectorRegistry()
+    app[METRICS].register(StoreCollector(engine))
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", _metrics)
+    app.router.add_routes(diff_page.routes(engine, settings))
     app.router.add_routes(platforms.routes())
     app.on_startup.append(_freeze_heap)
     app.on_cleanup.append(_close_commands)
@@ -50,6 +60,27 @@ def build_server(
 async def _healthz(_request: web.Request) -> web.Response:
     """Liveness: the process answers."""
     return web.json_response({"status": "ok"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    """Readiness: the database answers and its schema is the one this code expects (else 503)."""
+    engine = request.app[ENGINE]
+    try:
+        current = await asyncio.to_thread(database.current_revision, engine)
+    except SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return web.json_response({"status": "unavailable", "database": reason[:300]}, status=503)
+    expected = database.head_revision()
+    if current != expected:
+        detail = f"schema at {current}, code expects {expected}: run `clausewatch db upgrade`"
+        return web.json_response({"status": "unavailable", "database": detail}, status=503)
+    return web.json_response({"status": "ready", "schema": current})
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    """Prometheus exposition: this process's counters, then the database's totals."""
+    body = await asyncio.to_thread(lambda: generate_latest(REGISTRY) + generate_latest(request.app[METRICS]))
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 def _background_worker(
@@ -121,4 +152,6 @@ def _socket_mode(
 def serve(engine: Engine, settings: Settings, *, scheduler: bool = True, delivery: bool = True) -> None:
     """Serve until SIGINT or SIGTERM (aiohttp's ``run_app`` shuts down gracefully on either)."""
     app = build_server(engine, settings, scheduler=scheduler, delivery=delivery)
-    web.run_app(app, host=settings.host, port=settings.port, print=log.info, access_log=None)
+    web.run_app(
+        app, host=settings.host, port=settings.port, print=log.info, access_log=None, shutdown_timeout=30
+    )

@@ -1,0 +1,243 @@
+"""``clausewatch serve`` over real HTTP on a free port: liveness, readiness, Prometheus metrics, request
+ids, and the signed full-diff page an alert links to. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+import sqlalchemy
+from aiohttp import web
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bots import logs
+from bots.server import build_server
+from bots.vendor_site import VendorSite
+from core import documents
+from core.config import Settings
+from core.links import diff_url, link_key, signature
+from core.storage import database
+from core.storage.database import read_scope, session_scope
+from core.storage.models import Change
+from core.tracking import check_documents
+
+TERMS = """# Terms of Service
+
+## 1. Your content
+
+1.1 You own your content. We process it only to provide the service.
+
+1.2 We do not use Customer Content to train artificial intelligence models.
+
+## 2. Fees
+
+2.1 Fees are due monthly. Late payments incur interest of 1% per month.
+"""
+CHANGED = TERMS.replace(
+    "1.2 We do not use Customer Content to train artificial intelligence models.",
+    "1.2 We may use Customer Content to train our artificial intelligence models <script>alert(1)</script>.",
+).replace("1% per month", "2% per month")
+
+
+@dataclass
+class Server:
+    url: str
+    engine: Engine
+    settings: Settings
+    http: aiohttp.ClientSession
+
+
+async def _start(app: web.Application) -> tuple[web.AppRunner, str]:
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+@pytest.fixture
+async def server(engine: Engine, settings: Settings) -> AsyncIterator[Server]:
+    runner, url = await _start(build_server(engine, settings, scheduler=False, delivery=False))
+    settings = settings.model_copy(update={"public_url": url})
+    async with aiohttp.ClientSession() as http:
+        yield Server(url, engine, settings, http)
+    await runner.cleanup()
+
+
+async def _change(server: Server, site: VendorSite) -> int:
+    site.publish("/terms", TERMS)
+    with session_scope(server.engine) as session:
+        doc_id = documents.track(session, site.url("/terms"), "Acme", "Terms of Service").id or 0
+    await check_documents(server.engine, server.settings, [doc_id])
+    site.publish("/terms", CHANGED)
+    [report] = await check_documents(server.engine, server.settings, [doc_id])
+    assert report.change_id is not None
+    return report.change_id
+
+
+async def test_health_and_readiness(server: Server) -> None:
+    health = await server.http.get(f"{server.url}/healthz")
+    ready = await server.http.get(f"{server.url}/readyz")
+    assert health.status == 200 and ready.status == 200
+    assert (await ready.json())["schema"] == database.head_revision()
+
+
+async def test_readiness_fails_when_the_schema_is_behind(server: Server) -> None:
+    with server.engine.begin() as connection:
+        connection.execute(sqlalchemy.text("update alembic_version set version_num = '0004'"))
+    ready = await server.http.get(f"{server.url}/readyz")
+    assert ready.status == 503 and "clausewatch db upgrade" in (await ready.json())["database"]
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(settings: Settings) -> None:
+    gone = database.make_engine("postgresql://nobody@127.0.0.1:1/none")
+    runner, url = await _start(build_server(gone, settings, scheduler=False, delivery=False))
+    try:
+        async with aiohttp.ClientSession() as http:
+            ready = await http.get(f"{url}/readyz")
+            assert ready.status == 503 and (await ready.json())["status"] == "unavailable"
+            assert (await http.get(f"{url}/healthz")).status == 200  # alive, just not ready
+    finally:
+        await runner.cleanup()
+
+
+async def test_metrics_count_checks_changes_and_alerts(server: Server, vendor_site: VendorSite) -> None:
+    await _change(server, vendor_site)
+    response = await server.http.get(f"{server.url}/metrics")
+    assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
+    text = await response.text()
+    assert "clausewatch_changes_total 1.0" in text and "clausewatch_ai_changes_total 1.0" in text
+    assert re.search(r'clausewatch_checks_total\{outcome="changed"\} [1-9]', text)
+    assert 'clausewatch_alerts{state="pending"} 0.0' in text
+    assert "clausewatch_answer_seconds_bucket" in text and "clausewatch_fetch_errors_total" in text
+
+
+async def test_request_ids_are_echoed_and_logged_as_json(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    given = await server.http.get(f"{server.url}/healthz", headers={"X-Request-Id": "req-123"})
+    made = await server.http.get(f"{server.url}/healthz")
+    assert given.headers["X-Request-Id"] == "req-123"
+    assert re.fullmatch(r"[0-9a-f]{32}", made.headers["X-Request-Id"])
+    formatter = logs.JsonFormatter()
+    token = logs.REQUEST_ID.set("req-9")
+    try:
+        line = formatter.format(logs.logging.LogRecord("x", 20, __file__, 1, "hello %s", ("there",), None))
+    finally:
+        logs.REQUEST_ID.reset(token)
+    assert json.loads(line) | {"time": None} == {
+        "time": None,
+        "level": "INFO",
+        "logger": "x",
+        "message": "hello there",
+        "request_id": "req-9",
+    }
+
+
+async def test_diff_page_needs_a_valid_unexpired_signature(server: Server, vendor_site: VendorSite) -> None:
+    change_id = await _change(server, vendor_site)
+    with session_scope(server.engine) as session:
+        link = diff_url(session, server.settings, change_id)
+        key = link_key(session, server.settings)
+    page = await server.http.get(link)
+    assert page.status == 200 and page.headers["Content-Security-Policy"].startswith("default-src 'none'")
+    body = await page.text()
+    assert "AI training" in body and "<script>" not in body and "&lt;script&gt;" in body
+    assert "<ins>may</ins>" in body or "<ins>" in body
+    assert "Customer content used for training: No → Yes" in body
+
+    bare = await server.http.get(f"{server.url}/changes/{change_id}")
+    forged = await server.http.get(link.replace(f"/changes/{change_id}?", f"/changes/{change_id + 1}?"))
+    expired = await server.http.get(
+        f"{server.url}/changes/{change_id}?expires=1000&sig={signature(key, change_id, 1000)}"
+    )
+    assert [bare.status, forged.status, expired.status] == [403, 403, 403]
+    assert "expired" in await expired.text()
+    before = await server.http.get(link.replace("?", "/before?"))
+    assert before.status == 200 and "We do not use Customer Content" in await before.text()
+
+
+async def test_the_signing_key_is_made_once_and_shared(server: Server) -> None:
+    with session_scope(server.engine) as session:
+        first = link_key(session, server.settings)
+    with session_scope(server.engine) as session:
+        assert link_key(session, server.settings) == first
+    configured = server.settings.model_copy(update={"link_secret": "from-the-environment"})
+    with read_scope(server.engine) as session:
+        assert link_key(session, configured) == b"from-the-environment"
+        assert session.exec(select(Change)).all() == []
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_serve_process_starts_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "CLAUSEWATCH_PORT": str(port),
+        "CLAUSEWATCH_LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("clausewatch")), "serve", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    if (await http.get(f"http://127.0.0.1:{port}/readyz")).status == 200:
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                pytest.fail("clausewatch serve did not become ready")
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 30) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.stderr is not None
+    lines = [
+        json.loads(line)
+        for line in (await process.stderr.read()).decode().splitlines()
+        if line.startswith("{")
+    ]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"CLAUSEWATCH_DATABASE_URL": "not a url"}, "CLAUSEWATCH_DATABASE_URL is not a database URL"),
+        ({"CLAUSEWATCH_SLACK_SIGNING_SECRET": "s"}, "CLAUSEWATCH_SLACK_BOT_TOKEN"),
+        ({"CLAUSEWATCH_LOG_FORMAT": "xml"}, "CLAUSEWATCH_LOG_FORMAT is text or json"),
+    ],
+)
+def test_configuration_errors_stop_start_up_with_one_line(
+    tmp_path: Path, env: dict[str, str], says: str
+) -> None:
+    base = {**os.environ, "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "COLUMNS": "300"}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("clausewatch")), "serve"],
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: ") and says in done.stderr
