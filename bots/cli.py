@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -60,7 +61,13 @@ err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an e
 
 
 def _settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a value of the wrong type is one line naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CLAUSEWATCH_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise ClausewatchError(f"{name}: {first['msg']} (got {first.get('input')!r})") from None
 
 
 def _engine(settings: Settings | None = None) -> Engine:
@@ -525,9 +532,13 @@ def worker(
     scheduler: Annotated[bool, typer.Option(help="Check documents as they fall due.")] = True,
     delivery: Annotated[bool, typer.Option(help="Deliver pending alerts.")] = True,
     once: Annotated[bool, typer.Option("--once", help="Do what is due now, then exit (for cron).")] = False,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /healthz, /readyz and /metrics on this port (off by default).")
+    ] = None,
 ) -> None:
     """Run the scheduler and the alert delivery worker (many may run against one PostgreSQL database)."""
     from bots import adapters, logs
+    from bots.server import serving_operator_endpoints
     from bots.worker import run_worker
 
     if not (scheduler or delivery):
@@ -536,9 +547,8 @@ def worker(
     logs.configure(settings)
     engine = _engine(settings)
     senders = adapters.load(engine, settings).senders()
-    stats = asyncio.run(
-        run_worker(engine, settings, scheduler=scheduler, delivery=delivery, once=once, senders=senders)
-    )
+    work = run_worker(engine, settings, scheduler=scheduler, delivery=delivery, once=once, senders=senders)
+    stats = asyncio.run(serving_operator_endpoints(engine, settings.host, metrics_port, work))
     err.print(
         f"worker stopped: {stats.sent} alerts sent, {stats.failed} failed sends, "
         f"{stats.rate_limited} rate-limited, {stats.dead} destinations marked dead"

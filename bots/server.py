@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
@@ -28,6 +29,7 @@ from core.metrics import StoreCollector
 from core.storage import database
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ENGINE = web.AppKey("engine", Engine)
 METRICS = web.AppKey("metrics", CollectorRegistry)
@@ -39,13 +41,8 @@ def build_server(
 ) -> web.Application:
     """The web application; platform settings are checked here, so a bad one stops start-up."""
     platforms = adapters.load(engine, settings)
-    app = web.Application(middlewares=[logs.request_ids])
-    app[ENGINE], app[ADAPTERS] = engine, platforms
-    app[METRICS] = CollectorRegistry()
-    app[METRICS].register(StoreCollector(engine))
-    app.router.add_get("/healthz", _healthz)
-    app.router.add_get("/readyz", _readyz)
-    app.router.add_get("/metrics", _metrics)
+    app = operator_app(engine)
+    app[ADAPTERS] = platforms
     app.router.add_routes(diff_page.routes(engine, settings))
     app.router.add_routes(platforms.routes())
     app.on_startup.append(_freeze_heap)
@@ -54,6 +51,19 @@ def build_server(
         app.cleanup_ctx.append(_background_worker(engine, settings, platforms, scheduler, delivery))
     if platforms.slack and settings.slack_app_token:
         app.cleanup_ctx.append(_socket_mode(platforms, settings.slack_app_token))
+    return app
+
+
+def operator_app(engine: Engine) -> web.Application:
+    """The operator's endpoints alone (``/healthz``, ``/readyz``, ``/metrics``): the base of the server,
+    and what ``clausewatch worker --metrics-port`` serves so its counters can be scraped too."""
+    app = web.Application(middlewares=[logs.request_ids])
+    app[ENGINE] = engine
+    app[METRICS] = CollectorRegistry()
+    app[METRICS].register(StoreCollector(engine))
+    app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", _metrics)
     return app
 
 
@@ -147,6 +157,19 @@ def _socket_mode(
             await handler.close_async()
 
     return connect
+
+
+async def serving_operator_endpoints(engine: Engine, host: str, port: int | None, work: Awaitable[T]) -> T:
+    """Await ``work`` while serving the operator's endpoints on ``port`` (None: without them)."""
+    if port is None:
+        return await work
+    runner = web.AppRunner(operator_app(engine), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+        return await work
+    finally:
+        await runner.cleanup()
 
 
 def serve(engine: Engine, settings: Settings, *, scheduler: bool = True, delivery: bool = True) -> None:

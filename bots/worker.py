@@ -41,6 +41,12 @@ async def run_worker(
     ``handle_signals`` False leaves SIGTERM to the host (``clausewatch serve``), which sets ``stop``.
     """
     stop = stop or asyncio.Event()
+    log.info(
+        "worker starting: scheduler %s, delivery %s to %s",
+        "on" if scheduler else "off",
+        "on" if delivery else "off",
+        ", ".join([WEBHOOK, *(senders or {})]),
+    )
     async with WebhookSender(settings) as webhook:
         deliverer = Deliverer(engine, settings, {WEBHOOK: webhook, **(senders or {})})
         with _stop_on_signals(stop) if handle_signals else contextlib.nullcontext():

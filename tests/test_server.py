@@ -186,7 +186,15 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_serve_process_starts_and_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("command", "probe"),
+    [(("serve",), "/readyz"), (("worker", "--metrics-port", "{port}"), "/metrics")],
+    ids=["serve", "worker"],
+)
+async def test_processes_start_and_stop_gracefully_on_sigterm(
+    tmp_path: Path, command: tuple[str, ...], probe: str
+) -> None:
+    """``serve`` (its own port) and ``worker --metrics-port`` answer, then exit 0 on SIGTERM, logging JSON."""
     port = _free_port()
     env = {
         **os.environ,
@@ -194,18 +202,19 @@ async def test_serve_process_starts_and_stops_gracefully_on_sigterm(tmp_path: Pa
         "CLAUSEWATCH_PORT": str(port),
         "CLAUSEWATCH_LOG_FORMAT": "json",
     }
+    args = [arg.format(port=port) for arg in command]
     process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("clausewatch")), "serve", env=env, stderr=asyncio.subprocess.PIPE
+        str(Path(sys.executable).with_name("clausewatch")), *args, env=env, stderr=asyncio.subprocess.PIPE
     )
     try:
         async with aiohttp.ClientSession() as http:
             for _ in range(100):
                 with contextlib.suppress(aiohttp.ClientError):
-                    if (await http.get(f"http://127.0.0.1:{port}/readyz")).status == 200:
+                    if (await http.get(f"http://127.0.0.1:{port}{probe}")).status == 200:
                         break
                 await asyncio.sleep(0.1)
             else:
-                pytest.fail("clausewatch serve did not become ready")
+                pytest.fail(f"clausewatch {command[0]} did not answer {probe}")
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
     finally:
@@ -226,6 +235,8 @@ async def test_serve_process_starts_and_stops_gracefully_on_sigterm(tmp_path: Pa
         ({"CLAUSEWATCH_DATABASE_URL": "not a url"}, "CLAUSEWATCH_DATABASE_URL is not a database URL"),
         ({"CLAUSEWATCH_SLACK_SIGNING_SECRET": "s"}, "CLAUSEWATCH_SLACK_BOT_TOKEN"),
         ({"CLAUSEWATCH_LOG_FORMAT": "xml"}, "CLAUSEWATCH_LOG_FORMAT is text or json"),
+        ({"CLAUSEWATCH_PORT": "abc"}, "CLAUSEWATCH_PORT: Input should be a valid integer"),
+        ({"CLAUSEWATCH_TEAMS_APP_ID": "x"}, "CLAUSEWATCH_TEAMS_APP_PASSWORD"),
     ],
 )
 def test_configuration_errors_stop_start_up_with_one_line(
