@@ -10,16 +10,16 @@ auth, ``token_revoked``/``not_authed`` errors, per-channel history that hides me
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from bots.recording import LocalService
 
 _JSON_FIELDS = ("blocks", "metadata", "view", "attachments")
 _FIRST_TS = 1_700_000_000_000_000  # microseconds; every ts handed out is after this, 100 µs apart
@@ -54,7 +54,7 @@ class _Failure:
 
 
 @dataclass
-class RecordingSlack:
+class RecordingSlack(LocalService):
     """An aiohttp server on 127.0.0.1; ``base_url`` is the Web API root to hand to slack_sdk."""
 
     team_id: str = "T1"
@@ -68,11 +68,8 @@ class RecordingSlack:
     calls: list[Call] = field(default_factory=list)
     responses: list[Response] = field(default_factory=list)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    base: str = ""
     _failures: dict[str, deque[_Failure]] = field(default_factory=lambda: defaultdict(deque))
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _issued: int = 0
-    _runner: web.AppRunner | None = None
 
     @property
     def base_url(self) -> str:
@@ -85,16 +82,8 @@ class RecordingSlack:
         # slack_sdk reads (conversations.history, users.info, auth.revoke) with GET and a query string.
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{name}", self._respond)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        await self._listen(app, port)
         return self
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def response_url(self, name: str) -> str:
         """A ``response_url`` to put in a slash command or interaction payload; posts to it are recorded
@@ -121,23 +110,9 @@ class RecordingSlack:
             raise ValueError("a failure with status 200 needs an error, e.g. 'channel_not_found'")
         self._failures[method].extend([_Failure(status, error, retry_after)] * times)
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until ``predicate()`` is true, e.g. until a lazy listener has posted. Rechecks whenever a
-        call or response arrives, and every 50 ms for conditions that depend on anything else."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._changed.clear()
-            if predicate():
-                return
-            left = deadline - time.monotonic()
-            if left <= 0:
-                recent = ", ".join(c.method for c in self.calls[-10:]) or "none"
-                raise TimeoutError(
-                    f"condition not met within {timeout}s; {len(self.calls)} calls (last: {recent}), "
-                    f"{len(self.responses)} response_url posts"
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(left, 0.05))
+    def _progress(self) -> str:
+        recent = ", ".join(c.method for c in self.calls[-10:]) or "none"
+        return f"{len(self.calls)} calls (last: {recent}), {len(self.responses)} response_url posts"
 
     async def _respond(self, request: web.Request) -> web.StreamResponse:
         at = time.monotonic()
@@ -146,7 +121,7 @@ class RecordingSlack:
         except ValueError:
             return web.Response(status=400, text="invalid_payload")
         self.responses.append(Response(request.match_info["name"], body, at))
-        self._changed.set()
+        self._arrived()
         return web.Response(text="ok")
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
@@ -165,7 +140,7 @@ class RecordingSlack:
         else:
             response = web.json_response(self._answer(method, token, params))
         self.calls.append(Call(method, token, params, at, response.status))
-        self._changed.set()
+        self._arrived()
         return response
 
     def _answer(self, method: str, token: str | None, params: dict[str, Any]) -> dict[str, Any]:

@@ -11,15 +11,14 @@ Retry-After, 403/404 with Bot Framework error bodies, plain 5xx).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from bots.recording import LocalService
 
 _FIRST_ID = 1_700_000_000_000  # Teams message ids are epoch milliseconds; ours count up from here
 _ERROR_CODES = {
@@ -56,7 +55,7 @@ class _Failure:
 
 
 @dataclass
-class RecordingTeams:
+class RecordingTeams(LocalService):
     """An aiohttp server on 127.0.0.1; ``url`` is the ``serviceUrl`` to hand to botbuilder."""
 
     team_name: str = "Clausewatch Test"
@@ -68,12 +67,9 @@ class RecordingTeams:
     )
     sent: list[Sent] = field(default_factory=list)
     known_activities: set[tuple[str, str]] = field(default_factory=set)
-    base: str = ""
     _failures: list[_Failure] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _issued: int = 0
     _conversations: int = 0
-    _runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
@@ -91,16 +87,8 @@ class RecordingTeams:
         app.router.add_get(f"{_CONVERSATION}/members/{{member}}", self._members)
         app.router.add_get("/v3/teams/{team}", self._team)
         app.router.add_get("/v3/teams/{team}/conversations", self._team)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", port).start()
-        self.base = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        await self._listen(app, port)
         return self
-
-    async def stop(self) -> None:
-        """Stop listening."""
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def activities(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
         """The activities posted (sends and replies, failed ones included), optionally to one conversation."""
@@ -134,22 +122,9 @@ class RecordingTeams:
         Retry-After), never POST."""
         self._failures.extend([_Failure(status, retry_after, conversation, method)] * times)
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until ``predicate()`` is true, e.g. until a background sender has posted. Rechecks whenever a
-        request arrives, and every 50 ms for conditions that depend on anything else."""
-        deadline = time.monotonic() + timeout
-        while True:
-            self._changed.clear()
-            if predicate():
-                return
-            left = deadline - time.monotonic()
-            if left <= 0:
-                recent = ", ".join(f"{s.method} {s.path}" for s in self.sent[-5:]) or "none"
-                raise TimeoutError(
-                    f"condition not met within {timeout}s; {len(self.sent)} requests ({recent})"
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(left, 0.05))
+    def _progress(self) -> str:
+        recent = ", ".join(f"{s.method} {s.path}" for s in self.sent[-5:]) or "none"
+        return f"{len(self.sent)} requests ({recent})"
 
     async def _activity(self, request: web.Request) -> web.StreamResponse:
         at = time.monotonic()
@@ -240,7 +215,7 @@ class RecordingTeams:
                 request.method, request.path, conversation, activity_id, body or {}, auth, at, response.status
             )
         )
-        self._changed.set()
+        self._arrived()
         return response
 
     def _next_id(self) -> str:

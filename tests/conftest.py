@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy
+from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bots.vendor_site import VendorSite
@@ -93,3 +94,21 @@ async def vendor_site() -> AsyncIterator[VendorSite]:
     site = await VendorSite().start()
     yield site
     await site.stop()
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[[web.Application], Awaitable[str]]]:
+    """Start an aiohttp application on a free loopback port and return its base URL; all are stopped
+    (with their cleanup hooks) when the test ends."""
+    runners: list[web.AppRunner] = []
+
+    async def start(app: web.Application) -> str:
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+    yield start
+    for runner in reversed(runners):
+        await runner.cleanup()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ from core.config import Settings
 from core.links import diff_url
 from core.storage.database import session_scope
 from core.tracking import check_documents
+
+Serve = Callable[[web.Application], Awaitable[str]]
+"""The ``serve`` fixture: start an app on a free port, get its URL."""
 
 BROWSER_FLAGS = (
     "--headless",
@@ -78,28 +82,22 @@ async def _browse(chromium: str, url: str, out: Path, *args: str) -> bytes:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_diff_page_renders_in_chromium(
-    engine: Engine, settings: Settings, vendor_site: VendorSite, tmp_path: Path
+    engine: Engine, settings: Settings, vendor_site: VendorSite, tmp_path: Path, serve: Serve
 ) -> None:
     chromium = _chromium()
-    runner = web.AppRunner(build_server(engine, settings, scheduler=False, delivery=False))
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    base = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        vendor_site.publish("/terms", TERMS)
-        with session_scope(engine) as session:
-            doc_id = documents.track(session, vendor_site.url("/terms"), "Acme", "Terms of Service").id or 0
-        await check_documents(engine, settings, [doc_id])
-        vendor_site.publish("/terms", CHANGED)
-        [report] = await check_documents(engine, settings, [doc_id])
-        with session_scope(engine) as session:
-            link = diff_url(session, settings.model_copy(update={"public_url": base}), report.change_id or 0)
+    base = await serve(build_server(engine, settings, scheduler=False, delivery=False))
+    vendor_site.publish("/terms", TERMS)
+    with session_scope(engine) as session:
+        doc_id = documents.track(session, vendor_site.url("/terms"), "Acme", "Terms of Service").id or 0
+    await check_documents(engine, settings, [doc_id])
+    vendor_site.publish("/terms", CHANGED)
+    [report] = await check_documents(engine, settings, [doc_id])
+    with session_scope(engine) as session:
+        link = diff_url(session, settings.model_copy(update={"public_url": base}), report.change_id or 0)
 
-        dom = (await _browse(chromium, link, tmp_path, "--dump-dom")).decode()
-        shot = tmp_path / "diff-page.png"
-        await _browse(chromium, link, tmp_path, f"--screenshot={shot}", "--window-size=1280,1100")
-    finally:
-        await runner.cleanup()
+    dom = (await _browse(chromium, link, tmp_path, "--dump-dom")).decode()
+    shot = tmp_path / "diff-page.png"
+    await _browse(chromium, link, tmp_path, f"--screenshot={shot}", "--window-size=1280,1100")
     assert "<h1>Acme Terms of Service</h1>" in dom
     assert 'class="badge">AI training</span>' in dom
     assert dom.index("AI training</span>") < dom.index("1.5%")  # AI-training clauses come first

@@ -12,7 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,9 @@ from core.storage import database
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Change
 from core.tracking import check_documents
+
+Serve = Callable[[web.Application], Awaitable[str]]
+"""The ``serve`` fixture: start an app on a free port, get its URL."""
 
 TERMS = """# Terms of Service
 
@@ -60,20 +63,12 @@ class Server:
     http: aiohttp.ClientSession
 
 
-async def _start(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
-
-
 @pytest.fixture
-async def server(engine: Engine, settings: Settings) -> AsyncIterator[Server]:
-    runner, url = await _start(build_server(engine, settings, scheduler=False, delivery=False))
+async def server(engine: Engine, settings: Settings, serve: Serve) -> AsyncIterator[Server]:
+    url = await serve(build_server(engine, settings, scheduler=False, delivery=False))
     settings = settings.model_copy(update={"public_url": url})
     async with aiohttp.ClientSession() as http:
         yield Server(url, engine, settings, http)
-    await runner.cleanup()
 
 
 async def _change(server: Server, site: VendorSite) -> int:
@@ -101,16 +96,13 @@ async def test_readiness_fails_when_the_schema_is_behind(server: Server) -> None
     assert ready.status == 503 and "clausewatch db upgrade" in (await ready.json())["database"]
 
 
-async def test_readiness_fails_when_the_database_is_unreachable(settings: Settings) -> None:
+async def test_readiness_fails_when_the_database_is_unreachable(settings: Settings, serve: Serve) -> None:
     gone = database.make_engine("postgresql://nobody@127.0.0.1:1/none")
-    runner, url = await _start(build_server(gone, settings, scheduler=False, delivery=False))
-    try:
-        async with aiohttp.ClientSession() as http:
-            ready = await http.get(f"{url}/readyz")
-            assert ready.status == 503 and (await ready.json())["status"] == "unavailable"
-            assert (await http.get(f"{url}/healthz")).status == 200  # alive, just not ready
-    finally:
-        await runner.cleanup()
+    url = await serve(build_server(gone, settings, scheduler=False, delivery=False))
+    async with aiohttp.ClientSession() as http:
+        ready = await http.get(f"{url}/readyz")
+        assert ready.status == 503 and (await ready.json())["status"] == "unavailable"
+        assert (await http.get(f"{url}/healthz")).status == 200  # alive, just not ready
 
 
 async def test_metrics_count_checks_changes_and_alerts(server: Server, vendor_site: VendorSite) -> None:

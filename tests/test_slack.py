@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +33,9 @@ from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, AuditEntry, Destination, Review
 from core.subscriptions import Place, destination, subscribe
 from core.tracking import check_documents
+
+Serve = Callable[[web.Application], Awaitable[str]]
+"""The ``serve`` fixture: start an app on a free port, get its URL."""
 
 SECRET = "test-signing-secret"
 TEAM = "T1"
@@ -149,22 +152,12 @@ def slack_settings(settings: Settings, api: RecordingSlack, **overrides: Any) ->
     return settings.model_copy(update={**values, **overrides})
 
 
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    return runner, f"http://127.0.0.1:{port}"
-
-
 @pytest.fixture
-async def bot(engine: Engine, settings: Settings, api: RecordingSlack) -> AsyncIterator[Bot]:
+async def bot(engine: Engine, settings: Settings, api: RecordingSlack, serve: Serve) -> AsyncIterator[Bot]:
     settings = slack_settings(settings, api)
-    runner, url = await _serve(build_server(engine, settings, scheduler=False, delivery=False))
+    url = await serve(build_server(engine, settings, scheduler=False, delivery=False))
     async with aiohttp.ClientSession() as http:
         yield Bot(url, api, engine, settings, http)
-    await runner.cleanup()
 
 
 async def _track(bot: Bot, site: VendorSite, text: str = TERMS) -> int:
@@ -426,20 +419,17 @@ async def test_slack_needs_a_token_or_oauth_credentials(engine: Engine, settings
 
 
 async def test_slack_endpoints_are_not_served_without_a_signing_secret(
-    engine: Engine, settings: Settings
+    engine: Engine, settings: Settings, serve: Serve
 ) -> None:
-    runner, url = await _serve(build_server(engine, settings, scheduler=False, delivery=False))
-    try:
-        async with aiohttp.ClientSession() as http:
-            assert (await http.post(f"{url}/slack/events", data="x")).status == 404
-            assert (await http.get(f"{url}/healthz")).status == 200
-    finally:
-        await runner.cleanup()
+    url = await serve(build_server(engine, settings, scheduler=False, delivery=False))
+    async with aiohttp.ClientSession() as http:
+        assert (await http.post(f"{url}/slack/events", data="x")).status == 404
+        assert (await http.get(f"{url}/healthz")).status == 200
 
 
 @pytest.mark.parametrize("rotating", [False, True], ids=["plain", "rotating"])
 async def test_oauth_install_stores_the_workspace_token(
-    engine: Engine, settings: Settings, api: RecordingSlack, rotating: bool
+    engine: Engine, settings: Settings, api: RecordingSlack, rotating: bool, serve: Serve
 ) -> None:
     """An install through /slack/install stores the workspace's token; with token rotation on, a token
     about to expire is refreshed before it is used."""
@@ -448,34 +438,31 @@ async def test_oauth_install_stores_the_workspace_token(
         settings, api, slack_bot_token="", slack_client_id="111.222", slack_client_secret="shh"
     )
     app = build_server(engine, oauth, scheduler=False, delivery=False)
-    runner, url = await _serve(app)
-    try:
-        async with aiohttp.ClientSession() as http:
-            page = await http.get(f"{url}/slack/install")
-            assert page.status == 200
-            state = (await page.text()).split("state=")[1].split('"')[0].split("&")[0]
-            # The state cookie is Secure (https in production); a browser on http would drop it.
-            cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in page.cookies.items())
-            done = await http.get(
-                f"{url}/slack/oauth_redirect",
-                params={"code": "c0de", "state": state},
-                headers={"Cookie": cookie},
-            )
-            assert done.status == 200, await done.text()
-            bot = Bot(url, api, engine, oauth, http)
-            await bot.command("help", name="installed")
-            await api.wait_for(lambda: bool(bot.replies("installed")))
-        assert api.calls_to("oauth.v2.access")
-        slack = app[ADAPTERS].slack
-        assert slack is not None
-        sender = slack.sender  # the worker's sender finds the installed workspace's token
-        await sender.send(Outgoing(PLATFORM, TEAM, CHANNEL, None, Message("Hi"), "k", attempt=1))
-        expected = "xoxb-rotated-" if rotating else f"xoxb-installed-{TEAM}"
-        assert (api.calls_to("chat.postMessage")[-1].token or "").startswith(expected)
-        with pytest.raises(DeadDestination, match="not installed"):
-            await sender.send(Outgoing(PLATFORM, "T-other", CHANNEL, None, Message("Hi"), "k2", attempt=1))
-    finally:
-        await runner.cleanup()
+    url = await serve(app)
+    async with aiohttp.ClientSession() as http:
+        page = await http.get(f"{url}/slack/install")
+        assert page.status == 200
+        state = (await page.text()).split("state=")[1].split('"')[0].split("&")[0]
+        # The state cookie is Secure (https in production); a browser on http would drop it.
+        cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in page.cookies.items())
+        done = await http.get(
+            f"{url}/slack/oauth_redirect",
+            params={"code": "c0de", "state": state},
+            headers={"Cookie": cookie},
+        )
+        assert done.status == 200, await done.text()
+        bot = Bot(url, api, engine, oauth, http)
+        await bot.command("help", name="installed")
+        await api.wait_for(lambda: bool(bot.replies("installed")))
+    assert api.calls_to("oauth.v2.access")
+    slack = app[ADAPTERS].slack
+    assert slack is not None
+    sender = slack.sender  # the worker's sender finds the installed workspace's token
+    await sender.send(Outgoing(PLATFORM, TEAM, CHANNEL, None, Message("Hi"), "k", attempt=1))
+    expected = "xoxb-rotated-" if rotating else f"xoxb-installed-{TEAM}"
+    assert (api.calls_to("chat.postMessage")[-1].token or "").startswith(expected)
+    with pytest.raises(DeadDestination, match="not installed"):
+        await sender.send(Outgoing(PLATFORM, "T-other", CHANNEL, None, Message("Hi"), "k2", attempt=1))
 
 
 async def test_malformed_signed_requests_get_400_and_nothing_is_done(bot: Bot) -> None:

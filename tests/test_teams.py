@@ -10,7 +10,7 @@ import itertools
 import json
 import struct
 import zipfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,9 @@ from core.messages import Message, Quote
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, Destination, Review, WorkspaceAdmin
 from core.tracking import check_documents
+
+Serve = Callable[[web.Application], Awaitable[str]]
+"""The ``serve`` fixture: start an app on a free port, get its URL."""
 
 TENANT = "tenant-1"
 CHANNEL = "19:chan@thread.tacv2"
@@ -116,14 +119,6 @@ class Bot:
         return [json.dumps(body) for body in self.api.activities()]
 
 
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
-
-
 @pytest.fixture
 async def api() -> AsyncIterator[RecordingTeams]:
     api = await RecordingTeams().start()
@@ -132,13 +127,12 @@ async def api() -> AsyncIterator[RecordingTeams]:
 
 
 @pytest.fixture
-async def bot(engine: Engine, settings: Settings, api: RecordingTeams) -> AsyncIterator[Bot]:
+async def bot(engine: Engine, settings: Settings, api: RecordingTeams, serve: Serve) -> AsyncIterator[Bot]:
     settings = settings.model_copy(update={"teams_emulator": True})
     app = build_server(engine, settings, scheduler=False, delivery=False)
-    runner, url = await _serve(app)
+    url = await serve(app)
     async with aiohttp.ClientSession() as http:
         yield Bot(url, api, engine, settings, http, app)
-    await runner.cleanup()
 
 
 async def _track(bot: Bot, site: VendorSite, text: str = TERMS) -> int:
@@ -246,49 +240,43 @@ async def test_malformed_activities_get_400_and_nothing_is_stored(bot: Bot) -> N
 
 
 async def test_with_an_app_id_requests_need_a_valid_token(
-    engine: Engine, settings: Settings, api: RecordingTeams
+    engine: Engine, settings: Settings, api: RecordingTeams, serve: Serve
 ) -> None:
     secured = settings.model_copy(
         update={"teams_app_id": "00000000-0000-0000-0000-000000000001", "teams_app_password": "pw"}
     )
-    runner, url = await _serve(build_server(engine, secured, scheduler=False, delivery=False))
-    try:
-        async with aiohttp.ClientSession() as http:
-            activity = json.dumps(
-                {
-                    "type": "message",
-                    "text": "help",
-                    "serviceUrl": api.url,
-                    "channelId": "msteams",
-                    "conversation": {"id": CHANNEL},
-                    "from": INSTALLER,
-                    "recipient": BOT,
-                }
-            )
-            none = await http.post(
-                f"{url}/api/messages", data=activity, headers={"Content-Type": "application/json"}
-            )
-            bad = await http.post(
-                f"{url}/api/messages",
-                data=activity,
-                headers={"Content-Type": "application/json", "Authorization": "Bearer not.a.jwt"},
-            )
-            assert [none.status, bad.status] == [401, 401]
-    finally:
-        await runner.cleanup()
+    url = await serve(build_server(engine, secured, scheduler=False, delivery=False))
+    async with aiohttp.ClientSession() as http:
+        activity = json.dumps(
+            {
+                "type": "message",
+                "text": "help",
+                "serviceUrl": api.url,
+                "channelId": "msteams",
+                "conversation": {"id": CHANNEL},
+                "from": INSTALLER,
+                "recipient": BOT,
+            }
+        )
+        none = await http.post(
+            f"{url}/api/messages", data=activity, headers={"Content-Type": "application/json"}
+        )
+        bad = await http.post(
+            f"{url}/api/messages",
+            data=activity,
+            headers={"Content-Type": "application/json", "Authorization": "Bearer not.a.jwt"},
+        )
+        assert [none.status, bad.status] == [401, 401]
     assert api.sent == []
 
 
 async def test_teams_is_not_served_without_an_app_id_or_emulator_mode(
-    engine: Engine, settings: Settings
+    engine: Engine, settings: Settings, serve: Serve
 ) -> None:
-    runner, url = await _serve(build_server(engine, settings, scheduler=False, delivery=False))
-    try:
-        async with aiohttp.ClientSession() as http:
-            response = await http.post(f"{url}/api/messages", json={"type": "message"})
-            assert response.status == 404
-    finally:
-        await runner.cleanup()
+    url = await serve(build_server(engine, settings, scheduler=False, delivery=False))
+    async with aiohttp.ClientSession() as http:
+        response = await http.post(f"{url}/api/messages", json={"type": "message"})
+        assert response.status == 404
 
 
 async def test_an_app_id_needs_its_password(engine: Engine, settings: Settings) -> None:
