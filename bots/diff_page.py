@@ -10,6 +10,7 @@ signed address to the vendor's site when a link is followed.
 
 from __future__ import annotations
 
+import asyncio
 import html
 from typing import Any
 
@@ -48,22 +49,31 @@ def routes(engine: Engine, settings: Settings) -> list[web.RouteDef]:
     """The diff page and the two versions' texts, all behind the same signed link."""
 
     async def page(request: web.Request) -> web.Response:
-        change_id = _checked(request, engine, settings)
-        with read_scope(engine) as session:
-            view = change_view(session, change_id)
-            delta = profile_delta(session, view.old, view.new)
-        query = request.query_string
-        return web.Response(text=render(view, delta, query), content_type="text/html", headers=HEADERS)
+        html_page = await asyncio.to_thread(_page, engine, settings, request)
+        return web.Response(text=html_page, content_type="text/html", headers=HEADERS)
 
     async def text(request: web.Request) -> web.Response:
-        change_id = _checked(request, engine, settings)
-        with read_scope(engine) as session:
-            view = change_view(session, change_id)
-            version = view.old if request.match_info["which"] == "before" else view.new
-            body = version_text(session, version)
+        body = await asyncio.to_thread(_text, engine, settings, request)
         return web.Response(text=body, content_type="text/plain", headers=HEADERS)
 
     return [web.get(r"/changes/{id:\d+}", page), web.get(r"/changes/{id:\d+}/{which:before|after}", text)]
+
+
+def _page(engine: Engine, settings: Settings, request: web.Request) -> str:
+    """The page's HTML, read in a thread: the database may be busy, the server's loop must not wait."""
+    change_id = _checked(request, engine, settings)
+    with read_scope(engine) as session:
+        view = change_view(session, change_id)
+        delta = profile_delta(session, view.old, view.new)
+    return render(view, delta, request.query_string)
+
+
+def _text(engine: Engine, settings: Settings, request: web.Request) -> str:
+    """One version's text (``before`` or ``after``), read in a thread."""
+    change_id = _checked(request, engine, settings)
+    with read_scope(engine) as session:
+        view = change_view(session, change_id)
+        return version_text(session, view.old if request.match_info["which"] == "before" else view.new)
 
 
 def _checked(request: web.Request, engine: Engine, settings: Settings) -> int:

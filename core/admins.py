@@ -64,6 +64,14 @@ def add_admin(session: Session, caller: Caller, user_id: str) -> bool:
     return True
 
 
+def seed_installer(session: Session, installer: Caller) -> bool:
+    """Make whoever installed the app the workspace's first admin, on a platform with no cheap way to ask
+    who administers it (Teams); False when the workspace already has admins or the installer is unknown."""
+    if not installer.user_id or admin_ids(session, installer.platform, installer.workspace):
+        return False
+    return add_admin(session, installer, installer.user_id)
+
+
 def remove_admin(session: Session, caller: Caller, user_id: str) -> None:
     """Take ``user_id`` off the list; only a platform admin may remove the last listed admin."""
     user_id = _user(user_id)

@@ -127,6 +127,9 @@ class Outgoing:
     message: Message
     key: str
     attempt: int
+    resend: bool = False
+    """A send of these alerts was started before and may have reached the platform (the worker died, or a
+    429 cut a multi-part message short): a platform with no idempotency key looks before posting."""
 
 
 @dataclass(frozen=True)
@@ -379,6 +382,9 @@ class Deliverer:
                 log.exception("composing alert %s failed", head.id)
                 self._failed(session, dest_id, [head.id or 0], DeliveryFailed(f"cannot compose: {exc}"))
                 self._release(session, [dest_id])
+        starting = [alert_id for _, alert_ids in prepared.values() for alert_id in alert_ids]
+        if starting:  # committed before the sends, so a send a crash interrupts is known as one next time
+            session.exec(update(Alert).where(col(Alert.id).in_(starting)).values(send_started_at=utcnow()))
         return prepared
 
     @staticmethod
@@ -429,6 +435,7 @@ class Deliverer:
             message=self._compose(session, group),
             key=group[0].key if len(group) == 1 else f"{group[0].key}+{len(group)}",
             attempt=max(a.attempts for a in group) + 1,
+            resend=any(a.send_started_at is not None for a in group),
         )
         return outgoing, [a.id for a in group if a.id is not None]
 

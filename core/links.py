@@ -55,7 +55,9 @@ def diff_url(session: Session, settings: Settings, change_id: int, now: float | 
 
 def link_problem(key: bytes, change_id: int, expires: str, sig: str, now: float | None = None) -> str | None:
     """Why a link may not be followed (forged, altered or expired), or None when it may."""
-    if not expires.isdigit() or not hmac.compare_digest(signature(key, change_id, int(expires)), sig):
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= 12) or not hmac.compare_digest(
+        signature(key, change_id, int(expires)), sig
+    ):
         return "this link is not valid"
     if int(expires) < (now or time.time()):
         return "this link has expired"

@@ -70,19 +70,25 @@ def _subscriptions(session: Session, platform: str, workspace: str) -> Message:
         .where(Destination.platform == platform, Destination.workspace == workspace)
         .order_by(col(Destination.name), col(Destination.id))
     ).all()
+    subscribed = [(dest, subscriptions.subscriptions_of(session, dest)) for dest in dests]
+    subscribed = [(dest, subs) for dest, subs in subscribed if subs]
     lines = [
-        f"{dest.name or dest.address}: {subscriptions.describe(sub, vendor)}"
+        f"{dest.name}: {subscriptions.describe(sub, vendor)}"
         + (" (delivery stopped)" if dest.state == "dead" else "")
-        for dest in dests
-        for sub, vendor in subscriptions.subscriptions_of(session, dest)
+        for dest, subs in subscribed
+        if dest.name
+        for sub, vendor in subs
     ]
-    return Message(
-        title="Subscriptions in this workspace",
-        text=_more(len(lines), "`subscriptions` in a channel lists its own")
+    # direct conversations have no name: whose they are is not for a tab every member sees
+    unnamed = sum(1 for dest, _ in subscribed if not dest.name)
+    text = (
+        _more(len(lines), "`subscriptions` in a channel lists its own")
         if lines
-        else "No channel is subscribed: an admin can run `subscribe` in a channel.",
-        items=tuple(lines[:SHOWN]),
+        else ("No channel is subscribed: an admin can run `subscribe` in a channel.")
     )
+    if unnamed:
+        text += f" {unnamed} direct conversation{'s' if unnamed != 1 else ''} also get alerts."
+    return Message(title="Subscriptions in this workspace", text=text, items=tuple(lines[:SHOWN]))
 
 
 def _more(count: int, hint: str) -> str:

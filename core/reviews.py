@@ -6,6 +6,7 @@ in the channel, in place of its "Mark reviewed" button.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.admins import Caller
@@ -18,18 +19,26 @@ def mark_reviewed(session: Session, change_id: int, dest: Destination, caller: C
     """Record that ``caller`` reviewed the change in ``dest``; the first reviewer there stays on record."""
     if session.get(Change, change_id) is None:
         raise NotFoundError(f"there is no recorded change {change_id}")
-    found = session.exec(
-        select(Review).where(Review.change_id == change_id, Review.destination_id == dest.id)
-    ).first()
+    found = _review(session, change_id, dest)
     if found is not None:
         return found
     assert dest.id is not None
     review = Review(
         change_id=change_id, destination_id=dest.id, user_id=caller.user_id, user_name=caller.user_name
     )
-    session.add(review)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(review)
+    except IntegrityError:  # someone else pressed the button at the same moment: theirs stands
+        taken = _review(session, change_id, dest)
+        assert taken is not None
+        return taken
     return review
+
+
+def _review(session: Session, change_id: int, dest: Destination) -> Review | None:
+    query = select(Review).where(Review.change_id == change_id, Review.destination_id == dest.id)
+    return session.exec(query).first()
 
 
 def reviewed_field(review: Review) -> Field:

@@ -99,6 +99,62 @@ def subscribe(
     return result
 
 
+def mute(session: Session, dest: Destination, vendors: Sequence[Vendor], *, created_by: str) -> None:
+    """No alerts about ``vendors`` in ``dest``, even under its every-vendor subscription: each vendor's own
+    subscription becomes a mute (keeping its other settings for ``unmute``), and their alerts still
+    waiting to be sent there are cancelled."""
+    assert dest.id is not None
+    own = session.exec(
+        select(Subscription).where(
+            Subscription.destination_id == dest.id, col(Subscription.vendor_id).in_([v.id for v in vendors])
+        )
+    ).all()
+    by_vendor = {sub.vendor_id: sub for sub in own}
+    for vendor in vendors:
+        sub = by_vendor.get(vendor.id) or Subscription(
+            destination_id=dest.id, vendor_id=vendor.id, target=str(vendor.id), created_by=created_by
+        )
+        sub.changes = "none"  # min_severity and digest stay, for unmute
+        session.add(sub)
+    session.flush()
+    waiting = (
+        select(Alert)
+        .join(Change, col(Alert.change_id) == col(Change.id))
+        .join(Document, col(Change.document_id) == col(Document.id))
+        .where(
+            Alert.destination_id == dest.id,
+            Alert.state == "pending",
+            col(Document.vendor_id).in_([v.id for v in vendors]),
+        )
+    )
+    for alert in session.exec(waiting).all():
+        alert.state, alert.last_error = "cancelled", "the vendor was muted here"
+        session.add(alert)
+
+
+def unmute(session: Session, dest: Destination, vendors: Sequence[Vendor]) -> int:
+    """Lift mutes; returns how many. The vendor then follows the every-vendor subscription when there is
+    one, else its own subscription comes back for AI-training changes, with the settings it had."""
+    every = session.exec(
+        select(Subscription).where(Subscription.destination_id == dest.id, Subscription.target == ALL_VENDORS)
+    ).first()
+    muted = session.exec(
+        select(Subscription).where(
+            Subscription.destination_id == dest.id,
+            Subscription.changes == "none",
+            col(Subscription.vendor_id).in_([v.id for v in vendors]),
+        )
+    ).all()
+    for sub in muted:
+        if every is not None:
+            session.delete(sub)
+        else:
+            sub.changes = "ai"
+            session.add(sub)
+    session.flush()
+    return len(muted)
+
+
 def wants(sub: Subscription, change: Change) -> bool:
     """Whether a subscription asks for this (substantive) change: AI-training changes of at least its
     ``min_severity``; other changes only with ``--all-changes``."""
@@ -167,7 +223,7 @@ def describe(sub: Subscription, vendor: Vendor | None) -> str:
     """One line a person reads: "Zoom: AI-training changes of medium severity or more, daily digest"."""
     who = vendor.name if vendor else "every tracked vendor"
     if sub.changes == "none":
-        return f"{who}: muted, no alerts (`unsubscribe` the vendor to lift it)"
+        return f"{who}: muted, no alerts (`unmute` lifts it)"
     what = "every substantive change" if sub.changes == "all" else "AI-training changes"
     if sub.min_severity != "low":
         what += f" of {sub.min_severity} severity or more"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from bots.vendor_site import VendorSite
 from core.admins import Caller, audit_log
@@ -18,6 +19,7 @@ from core.errors import UsageError
 from core.history_import import import_history
 from core.messages import Message
 from core.storage import database
+from core.storage.models import Alert
 from core.subscriptions import Place, find_destination, mark_dead
 
 ADMIN = Caller("slack", "T1", "U_ADMIN", user_name="Ada", platform_admin=True)
@@ -341,3 +343,27 @@ async def test_an_ambiguous_vendor_name_is_explained_with_the_usage_line(
         "'acme' could be Acme Cloud or Acme Mail; name one of them",
         f"Usage: {usage_of('subscribe')}",
     ]
+
+
+async def test_mute_cancels_waiting_alerts_and_unmute_restores_the_subscription(
+    chat: Chat, vendor_site: VendorSite
+) -> None:
+    await _tracked(chat, vendor_site)
+    await chat.ok("subscribe acme --digest daily --min-severity medium")
+    vendor_site.publish("/acme/terms", AI_TERMS)
+    await chat.ok("check acme")
+    with database.read_scope(chat.engine) as session:
+        assert [a.state for a in session.exec(select(Alert)).all()] == ["pending"]  # waiting for the digest
+
+    muted = await chat.ok("mute acme")
+    assert "unmute acme" in muted.text
+    listed = await chat.ok("subscriptions")
+    assert listed.items == ("Acme: muted, no alerts (`unmute` lifts it)",)
+    with database.read_scope(chat.engine) as session:
+        assert [a.state for a in session.exec(select(Alert)).all()] == ["cancelled"]
+
+    await chat.ok("unmute acme")
+    listed = await chat.ok("subscriptions")
+    assert listed.items == ("Acme: AI-training changes of medium severity or more, daily digest",)
+    assert "none of those vendors is muted" in await chat.error("unmute acme")
+    assert "Only workspace admins" in (await chat("mute acme", MEMBER)).title

@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ import pytest
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import select, update
 
 from bots.recording_slack import RecordingSlack
 from bots.server import ADAPTERS, build_server
@@ -30,7 +31,7 @@ from core.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, 
 from core.errors import ClausewatchError
 from core.messages import Message, Quote
 from core.storage.database import read_scope, session_scope
-from core.storage.models import Alert, AuditEntry, Destination, Review
+from core.storage.models import Alert, AuditEntry, Destination, Review, utcnow
 from core.subscriptions import Place, destination, subscribe
 from core.tracking import check_documents
 
@@ -383,7 +384,7 @@ async def test_a_retried_send_does_not_post_twice(settings: Settings, api: Recor
     sender = SlackSender(slack_settings(settings, api), None)
     first = Outgoing(PLATFORM, TEAM, CHANNEL, None, Message("Hello"), "clausewatch-1-1", attempt=1)
     sent = await sender.send(first)  # Slack took it; say the worker died before recording that
-    again = await sender.send(Outgoing(**{**first.__dict__, "attempt": 2}))
+    again = await sender.send(Outgoing(**{**first.__dict__, "resend": True}))
     assert len(api.calls_to("chat.postMessage")) == 1
     assert again.message_ref == sent.message_ref
 
@@ -471,3 +472,29 @@ async def test_malformed_signed_requests_get_400_and_nothing_is_done(bot: Bot) -
     assert broken_json.status == broken_payload.status == 400
     await asyncio.sleep(0.3)
     assert bot.api.calls == [] and bot.api.responses == []
+
+
+async def test_an_alert_whose_worker_died_after_slack_took_it_is_not_posted_again(
+    bot: Bot, vendor_site: VendorSite
+) -> None:
+    """The worker prepares and sends, Slack accepts, the worker dies before recording it; the next worker
+    sees the send was started, finds the message in the channel's history and does not post it again."""
+    doc_id = await _track(bot, vendor_site)
+    with session_scope(bot.engine) as session:
+        subscribe(session, destination(session, Place(PLATFORM, TEAM, CHANNEL)), [], created_by="U1")
+    vendor_site.publish("/terms", HOSTILE)
+    await check_documents(bot.engine, bot.settings, [doc_id])
+    sender = SlackSender(bot.settings, None)
+    dying = Deliverer(bot.engine, bot.settings, {PLATFORM: sender})
+    claimed = dying._claim()
+    with session_scope(bot.engine) as session:
+        [(outgoing, _alert_ids)] = dying._prepare(session, claimed).values()
+    assert not outgoing.resend
+    await sender.send(outgoing)  # Slack has it; the worker dies here, before _settle
+    with session_scope(bot.engine) as session:  # its lease runs out
+        session.exec(update(Destination).values(lease_until=utcnow() - timedelta(seconds=1)))
+    assert await Deliverer(bot.engine, bot.settings, {PLATFORM: sender}).deliver_due() == 1
+    assert len(bot.api.calls_to("chat.postMessage")) == 1
+    assert bot.api.calls_to("conversations.history")
+    with read_scope(bot.engine) as session:
+        assert [a.state for a in session.exec(select(Alert)).all()] == ["sent"]

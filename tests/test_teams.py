@@ -210,6 +210,12 @@ async def test_proactive_alert_then_mark_reviewed_updates_the_card(bot: Bot, ven
         [row] = session.exec(select(Review)).all()
     assert row.user_id == "aad-ina"
 
+    # the same command typed in the alert's thread answers there; only a card's button replaces a card
+    replies_before = len(bot.api.activities())
+    await bot.post(bot.message(f"review {review['data']['value']}", replyToId=posted_id))
+    await bot.api.wait_for(lambda: len(bot.api.activities()) > replies_before)
+    assert len(bot.api.updates()) == 1
+
 
 async def test_removed_bot_gets_no_more_alerts(bot: Bot, vendor_site: VendorSite) -> None:
     doc_id = await _track(bot, vendor_site)
@@ -312,7 +318,8 @@ def test_cards_stay_under_the_size_limit_and_escape_markdown() -> None:
     built = card(big)
     assert len(json.dumps(built).encode()) <= CARD_BYTES
     assert "more quoted clauses are in the full diff" in json.dumps(built)
-    assert escape("[a](b) <at>x</at>") == "\\[a\\]\\(b\\) &lt;at&gt;x&lt;/at&gt;"
+    assert escape("[a](b) <at>x</at> 2.5%") == "\\[a\\](b) &lt;at&gt;x&lt;/at&gt; 2.5%"
+    assert escape("- item\n1. first\n# head") == "\\- item\n1\\. first\n\\# head"
 
 
 async def test_a_redelivered_message_is_answered_once(bot: Bot) -> None:

@@ -3,7 +3,7 @@
 slack_sdk ships SQLAlchemy stores; they are synchronous, and Bolt's ``AsyncApp`` wants asynchronous
 ones, so each call runs in a worker thread on the project's own engine (PostgreSQL or SQLite) instead of
 a second, asynchronous engine and driver for the same database. Their tables (``slack_bots``,
-``slack_installations``, ``slack_oauth_states``) are slack_sdk's, created on start-up if missing.
+``slack_installations``, ``slack_oauth_states``) are slack_sdk's, created by migration 0007.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ class InstallationStore(AsyncInstallationStore):
 
     def __init__(self, client_id: str, engine: Engine) -> None:
         self.sync = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
-        self.sync.create_tables()
 
     @property
     def logger(self) -> logging.Logger:
@@ -90,7 +89,6 @@ class StateStore(AsyncOAuthStateStore):
 
     def __init__(self, engine: Engine) -> None:
         self.sync = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
-        self.sync.create_tables()
 
     @property
     def logger(self) -> logging.Logger:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -58,8 +59,7 @@ class Listeners:
         """Attach every listener to the Bolt app."""
         app.command(COMMAND)(ack=_ack, lazy=[self.slash_command])
         app.event("app_mention")(self.mention)
-        app.event({"type": "message", "channel_type": "im"})(self.direct_message)
-        app.event("message")(_ignore)  # other message events (edits, channels) need no answer
+        app.event("message")(self.direct_message)  # Bolt matches on type only: the listener checks the rest
         for action in ("mark_reviewed", "mute_vendor"):
             app.action(action)(ack=_ack, lazy=[self.button])
         app.action("open_url")(_ack)  # a link button: Slack opens it, we only acknowledge
@@ -89,8 +89,8 @@ class Listeners:
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: Any
     ) -> None:
         """A direct message to the bot: answer in the conversation (in the thread, if it was in one)."""
-        if event.get("subtype") or event.get("bot_id"):
-            return  # edits, joins and bots' own messages are not questions
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # channel messages (mentions come as app_mention), edits, joins, bots: no answer
         await self._converse(
             event, body, client, _without_mention(event.get("text") or "", context), event.get("thread_ts")
         )
@@ -136,8 +136,7 @@ class Listeners:
         """Publish the App Home tab: tracked vendors at a glance, recent changes, subscriptions."""
         if event.get("tab", "home") != "home":
             return
-        with read_scope(self.engine) as session:
-            sections = overview(session, PLATFORM, body.get("team_id") or "")
+        sections = await asyncio.to_thread(_overview, self.engine, body.get("team_id") or "")
         await client.views_publish(user_id=event["user"], view=home_view(sections))
 
     async def uninstalled(self, body: dict[str, Any]) -> None:
@@ -152,8 +151,7 @@ class Listeners:
     async def _forget(self, team: str, reason: str) -> None:
         if self.installations is not None:
             await self.installations.async_delete_all(enterprise_id=None, team_id=team)
-        with session_scope(self.engine) as session:
-            stopped = mark_workspace_dead(session, PLATFORM, team, reason)
+        stopped = await asyncio.to_thread(_stop_workspace, self.engine, team, reason)
         log.warning("Slack workspace %s: %s; %d channels get no more alerts", team, reason, stopped)
 
     async def _caller(
@@ -173,6 +171,16 @@ class Listeners:
             return messages.error(
                 f"Sorry, that failed unexpectedly ({type(exc).__name__}); it has been logged."
             )
+
+
+def _overview(engine: Engine, team: str) -> list[Message]:
+    with read_scope(engine) as session:
+        return overview(session, PLATFORM, team)
+
+
+def _stop_workspace(engine: Engine, team: str, reason: str) -> int:
+    with session_scope(engine) as session:
+        return mark_workspace_dead(session, PLATFORM, team, reason)
 
 
 async def _workspace_admin(client: AsyncWebClient, user_id: str) -> bool:
@@ -211,7 +219,3 @@ def _channel_name(source: dict[str, Any]) -> str | None:
 
 async def _ack(ack: AsyncAck) -> None:
     await ack()
-
-
-async def _ignore() -> None:
-    return None

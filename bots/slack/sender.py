@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bots.slack.blocks import render
 from core.config import Settings
 from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
+from core.fetching import retry_after_seconds
 
 PLATFORM = "slack"
 EVENT_TYPE = "clausewatch_alert"
@@ -75,7 +76,7 @@ class SlackSender:
         parts = render(outgoing.message)
         keys = [f"{outgoing.key}:{index}" for index in range(len(parts))]
         try:
-            posted = await self._posted(client, outgoing.address) if outgoing.attempt > 1 else {}
+            posted = await self._posted(client, outgoing.address) if outgoing.resend else {}
             for key, part in zip(keys, parts, strict=True):
                 if key not in posted:
                     response = await client.chat_postMessage(
@@ -126,9 +127,8 @@ def _failure(error: SlackApiError) -> Exception:
     status = error.response.status_code
     code = error.response.get("error") if isinstance(error.response.data, dict) else None
     if status == 429 or code == "ratelimited":
-        retry_after = float(
-            error.response.headers.get("Retry-After") or error.response.headers.get("retry-after") or 1
-        )
+        headers = error.response.headers
+        retry_after = retry_after_seconds(headers.get("Retry-After") or headers.get("retry-after")) or 1.0
         return RateLimited("Slack answered 429 ratelimited", retry_after, "workspace")
     if code in GONE:
         return DeadDestination(f"Slack refused the alert: {code}")

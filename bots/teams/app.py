@@ -19,6 +19,7 @@ import jwt
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import ActivityEventNames, ActivityTypes
 from sqlalchemy.engine import Engine
 
 from bots.background import BackgroundLoop
@@ -100,6 +101,10 @@ def build(engine: Engine, settings: Settings, commands: BackgroundLoop) -> Teams
 
 
 async def _on_error(turn_context: TurnContext, error: Exception) -> None:
-    """A failure in a turn is logged; the user gets one line rather than silence."""
+    """A failure in a turn is logged; a user who wrote gets one line rather than silence. A proactive
+    turn (an alert being delivered) has nobody to answer: the delivery worker retries it."""
     log.error("Teams turn failed: %s", error, exc_info=error)
+    activity = turn_context.activity
+    if activity.type == ActivityTypes.event and activity.name == ActivityEventNames.continue_conversation:
+        return
     await turn_context.send_activity("Sorry, clausewatch failed to handle that; it has been logged.")

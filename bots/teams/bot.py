@@ -56,7 +56,7 @@ class ClausewatchBot(ActivityHandler):
             return  # a submit from a card we did not send
         reply = await self._run(text.strip(), activity)
         attachment = MessageFactory.attachment(CardFactory.adaptive_card(card(reply)))
-        if reply.replaces and activity.reply_to_id:
+        if reply.replaces and command and activity.reply_to_id:  # a card's button: update that card
             attachment.id = activity.reply_to_id
             await turn_context.update_activity(attachment)
         else:
@@ -67,14 +67,15 @@ class ClausewatchBot(ActivityHandler):
     ) -> None:
         """The bot joined a team or chat: remember where it is and who put it there."""
         if any(member.id == turn_context.activity.recipient.id for member in members_added):
-            self._installed(turn_context.activity)
+            await asyncio.to_thread(self._installed, turn_context.activity)
 
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         """The bot was removed: that conversation gets no more alerts."""
         if any(member.id == turn_context.activity.recipient.id for member in members_removed):
-            self._removed(turn_context.activity, "the bot was removed from this Teams conversation")
+            reason = "the bot was removed from this Teams conversation"
+            await asyncio.to_thread(self._removed, turn_context.activity, reason)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         self._installed(turn_context.activity)
@@ -85,13 +86,13 @@ class ClausewatchBot(ActivityHandler):
         )
 
     def _installed(self, activity: Activity) -> None:
-        """Store the conversation reference and seed the admin list with the installer."""
+        """Store the conversation reference and seed the admin list with the installer (in a thread:
+        the database may wait for a writer)."""
         place = _place(activity)
         installer = _caller(activity)
         with session_scope(self.engine) as session:
             destination(session, place)
-            if installer.user_id and not admins.admin_ids(session, PLATFORM, installer.workspace):
-                admins.add_admin(session, installer, installer.user_id)
+            admins.seed_installer(session, installer)
         log.info("Teams: installed in %s (tenant %s)", place.address, place.workspace)
 
     def _removed(self, activity: Activity, reason: str) -> None:

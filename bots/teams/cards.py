@@ -21,12 +21,24 @@ CARD_BYTES = 26_000
 """The most a card may take, under Teams' ~28 KB message limit with room for the activity around it."""
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.4"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+_INLINE = re.compile(r"([\\`*_\[\]~])")
+"""Characters that make emphasis, code or links anywhere in a line."""
+_LINE_START = re.compile(r"^(\s*)([#+-]|\d+\.)", re.MULTILINE)
+"""Markers that make a heading or a list only at the start of a line."""
 
 
 def escape(text: str) -> str:
-    """Text made inert for Adaptive Card Markdown: no link, mention or formatting."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+    """Text made inert for Adaptive Card Markdown: no link, mention or formatting. Only what can build
+    structure is escaped, since some Teams clients show every backslash."""
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LINE_START.sub(_escaped_marker, text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escaped_marker(match: re.Match[str]) -> str:
+    """``1.`` becomes ``1\\.`` (CommonMark escapes an ordered list's dot), ``-`` becomes ``\\-``."""
+    indent, marker = match[1], match[2]
+    return f"{indent}{marker[:-1]}\\." if marker.endswith(".") else f"{indent}\\{marker}"
 
 
 def card(message: Message) -> dict[str, Any]:

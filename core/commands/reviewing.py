@@ -19,7 +19,8 @@ async def review(context: Context, call: Invocation) -> Message:
         raise UsageError(f"`review` takes a change number, not {call.args[0]!r}")
     change_id = int(call.args[0])
     with session_scope(context.engine) as session:
-        dest = subscriptions.destination(session, place)
+        # an existing destination as it is (a dead one stays dead); a new one only where none was
+        dest = subscriptions.find_destination(session, place) or subscriptions.destination(session, place)
         done = reviews.mark_reviewed(session, change_id, dest, context.caller)
         alert = alerts.change_alert(session, context.settings, change_id, reviews.reviewed_field(done))
     return replace(alert, replaces=True)

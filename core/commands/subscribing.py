@@ -1,5 +1,5 @@
-"""Who hears about changes: ``subscribe``, ``unsubscribe``, ``mute`` and ``subscriptions``, for the
-conversation the command is typed in (alerts go where the subscription was made)."""
+"""Who hears about changes: ``subscribe``, ``unsubscribe``, ``mute``, ``unmute`` and ``subscriptions``,
+for the conversation the command is typed in (alerts go where the subscription was made)."""
 
 from __future__ import annotations
 
@@ -61,19 +61,29 @@ async def mute(context: Context, call: Invocation) -> Message:
     place = context.require_place("mute")
     with session_scope(context.engine) as session:
         vendors = _vendors(session, call.args)
-        subscriptions.subscribe(
-            session,
-            subscriptions.destination(session, place),
-            vendors,
-            changes="none",
-            created_by=context.caller.user_id,
-        )
+        dest = subscriptions.destination(session, place)
+        subscriptions.mute(session, dest, vendors, created_by=context.caller.user_id)
         names = ", ".join(v.name for v in vendors)
         context.audit_ok(session, call, f"muted {names}")
     return Message(
         title=f"Muted {names} in {place.name or 'this conversation'}.",
-        text=f"`unsubscribe {' '.join(v.slug for v in vendors)}` lifts it.",
+        text="Alerts about them still waiting here are cancelled. "
+        f"`unmute {' '.join(v.slug for v in vendors)}` lifts it.",
     )
+
+
+async def unmute(context: Context, call: Invocation) -> Message:
+    """Lift a mute: the vendors' alerts come here again."""
+    place = context.require_place("unmute")
+    with session_scope(context.engine) as session:
+        vendors = _vendors(session, call.args)
+        dest = subscriptions.find_destination(session, place)
+        lifted = subscriptions.unmute(session, dest, vendors) if dest else 0
+        if not lifted:
+            raise NotFoundError("none of those vendors is muted here; `subscriptions` lists what is")
+        names = ", ".join(v.name for v in vendors)
+        context.audit_ok(session, call, f"unmuted {names}")
+    return Message(title=f"Unmuted {names} in {place.name or 'this conversation'}.")
 
 
 async def list_subscriptions(context: Context, _call: Invocation) -> Message:
@@ -143,6 +153,15 @@ SPECS = (
         "no alerts about these vendors here, even when subscribed to every vendor",
         admin=True,
         handler=mute,
+        min_args=1,
+        max_args=None,
+    ),
+    Spec(
+        "unmute",
+        "unmute <vendor…>",
+        "lift a mute: alerts about these vendors come here again",
+        admin=True,
+        handler=unmute,
         min_args=1,
         max_args=None,
     ),

@@ -245,6 +245,7 @@ class Alert(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     sent_at: datetime | None = None
+    send_started_at: datetime | None = None
     message_ref: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
