@@ -1,0 +1,101 @@
+"""One pass of clausewatch over the benchmark's pages, as a process of its own, for the peer comparison.
+
+``run.py`` runs this script under GNU time so clausewatch is measured the way the peers are: the whole
+process, from interpreter start-up and imports to exit. Pass ``first`` tracks every URL on a fresh SQLite
+database (one session) and checks them all; pass ``second`` checks every tracked document again. Both run
+the real check cycle (``core.tracking.check_documents``: fetch, extract, record, align clauses and judge
+the AI-training change, store the AI data-use profile of every new version). Politeness spacing is off
+(``fetch_host_interval=0``) and up to ``--per-host`` fetches run at once, since all pages share one host.
+
+``--cold-caches`` clears the segmentation and clause-reading caches before each page is processed, so no
+page profits from another page's identical clauses (the benchmark's pages repeat a few real texts).
+
+    python benchmarks/peers/clausewatch_pass.py --database FILE --urls FILE --pass first|second --out FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core import ailanguage, clauses, documents, tracking
+from core.config import Settings
+from core.storage import database
+from core.storage.models import Change, Document
+
+
+def cold(process: Any) -> Any:
+    """``process`` with the segmentation and clause-reading caches cleared before every page."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        clauses._segment_cached.cache_clear()
+        ailanguage._read_clause.cache_clear()
+        return process(*args, **kwargs)
+
+    return wrapper
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", type=Path, required=True, help="SQLite file (created by pass first)")
+    parser.add_argument("--urls", type=Path, required=True, help="file with one URL a line (pass first)")
+    parser.add_argument("--pass", dest="which", choices=("first", "second"), required=True)
+    parser.add_argument("--out", type=Path, required=True, help="where to write the JSON result")
+    parser.add_argument("--per-host", type=int, default=32, help="concurrent fetches to the one host")
+    parser.add_argument("--cold-caches", action="store_true")
+    args = parser.parse_args()
+
+    if args.cold_caches:
+        tracking._process = cold(tracking._process)
+    settings = Settings(
+        database_url=f"sqlite:///{args.database}",
+        allow_private_urls=True,
+        fetch_host_interval=0,
+        fetch_per_host=args.per_host,
+        fetch_concurrency=max(args.per_host, 32),
+    )
+    engine = database.open_engine(settings.database_url)
+    started = time.perf_counter()
+    if args.which == "first":
+        urls = [line.strip() for line in args.urls.read_text(encoding="utf-8").splitlines() if line.strip()]
+        with database.session_scope(engine) as session:
+            ids = [
+                documents.track(session, url, f"Vendor {n}", "Terms of Service").id or 0
+                for n, url in enumerate(urls)
+            ]
+    else:
+        with Session(engine) as session:
+            ids = [doc_id or 0 for doc_id in session.exec(select(Document.id).order_by(col(Document.id)))]
+    reports = asyncio.run(tracking.check_documents(engine, settings, ids))
+    cycle_seconds = time.perf_counter() - started
+
+    statuses: dict[str, int] = {}
+    for report in reports:
+        statuses[report.status] = statuses.get(report.status, 0) + 1
+    changed_ids = {r.change_id for r in reports if r.change_id is not None}
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Change, Document).join(Document, col(Change.document_id) == col(Document.id))
+        ).all()
+    changes = [(change, doc) for change, doc in rows if change.id in changed_ids]
+    result = {
+        "documents": len(reports),
+        "statuses": statuses,
+        "changed_urls": sorted(doc.url for _, doc in changes),
+        "ai_urls": sorted(doc.url for change, doc in changes if change.ai_training_change),
+        "directions": sorted({str(change.direction) for change, _ in changes if change.ai_training_change}),
+        "cycle_seconds": round(cycle_seconds, 3),
+    }
+    args.out.write_text(json.dumps(result), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
