@@ -78,7 +78,7 @@ async def _readyz(request: web.Request) -> web.Response:
     try:
         current = await asyncio.to_thread(database.current_revision, engine)
     except SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        reason = database.failure_reason(error)
         return web.json_response({"status": "unavailable", "database": reason[:300]}, status=503)
     expected = database.head_revision()
     if current != expected:

@@ -18,7 +18,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from core.errors import ClausewatchError
@@ -117,9 +117,17 @@ def open_engine(url: str) -> Engine:
         elif current_revision(engine) != head_revision():
             raise ClausewatchError("the database schema is not current: run `clausewatch db upgrade`")
     except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+        reason = failure_reason(exc)
         raise ClausewatchError(f"cannot open the database {engine.url.render_as_string()}: {reason}") from exc
     return engine
+
+
+def failure_reason(error: SQLAlchemyError) -> str:
+    """The driver's first line about a database failure ("connection refused"), without SQLAlchemy's
+    wrapping and the statement it was running."""
+    orig = getattr(error, "orig", None)
+    lines = str(orig if orig is not None else error).strip().splitlines()
+    return lines[0] if lines else "connection failed"
 
 
 @contextmanager
