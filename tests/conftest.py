@@ -18,8 +18,11 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bots.vendor_site import VendorSite
+from core import documents
 from core.config import Settings
 from core.storage import database
+from core.storage.database import session_scope
+from core.tracking import CheckReport, check_documents
 
 POSTGRES_URL = os.environ.get("CLAUSEWATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
@@ -112,3 +115,23 @@ async def serve() -> AsyncIterator[Callable[[web.Application], Awaitable[str]]]:
     yield start
     for runner in reversed(runners):
         await runner.cleanup()
+
+
+@pytest.fixture
+def track(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> Callable[[str], Awaitable[CheckReport]]:
+    """Publish a text as Acme's Terms of Service on the local vendor site and check it: the first call
+    starts tracking the page, later ones publish a new text and check again. Returns the check's report."""
+    tracked: list[int] = []
+
+    async def publish_and_check(text: str) -> CheckReport:
+        vendor_site.publish("/terms", text)
+        if not tracked:
+            with session_scope(engine) as session:
+                doc = documents.track(session, vendor_site.url("/terms"), "Acme", "Terms of Service")
+                tracked.append(doc.id or 0)
+        [report] = await check_documents(engine, settings, tracked)
+        return report
+
+    return publish_and_check

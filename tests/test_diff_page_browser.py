@@ -18,12 +18,10 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from bots.server import build_server
-from bots.vendor_site import VendorSite
-from core import documents
 from core.config import Settings
 from core.links import diff_url
 from core.storage.database import session_scope
-from core.tracking import check_documents
+from core.tracking import CheckReport
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""
@@ -82,16 +80,16 @@ async def _browse(chromium: str, url: str, out: Path, *args: str) -> bytes:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_diff_page_renders_in_chromium(
-    engine: Engine, settings: Settings, vendor_site: VendorSite, tmp_path: Path, serve: Serve
+    engine: Engine,
+    settings: Settings,
+    tmp_path: Path,
+    serve: Serve,
+    track: Callable[[str], Awaitable[CheckReport]],
 ) -> None:
     chromium = _chromium()
     base = await serve(build_server(engine, settings, scheduler=False, delivery=False))
-    vendor_site.publish("/terms", TERMS)
-    with session_scope(engine) as session:
-        doc_id = documents.track(session, vendor_site.url("/terms"), "Acme", "Terms of Service").id or 0
-    await check_documents(engine, settings, [doc_id])
-    vendor_site.publish("/terms", CHANGED)
-    [report] = await check_documents(engine, settings, [doc_id])
+    await track(TERMS)
+    report = await track(CHANGED)
     with session_scope(engine) as session:
         link = diff_url(session, settings.model_copy(update={"public_url": base}), report.change_id or 0)
 

@@ -25,17 +25,17 @@ from sqlmodel import select
 
 from bots import logs
 from bots.server import build_server
-from bots.vendor_site import VendorSite
-from core import documents
 from core.config import Settings
 from core.links import diff_url, link_key, signature
 from core.storage import database
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Change
-from core.tracking import check_documents
+from core.tracking import CheckReport
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""
+Track = Callable[[str], Awaitable[CheckReport]]
+"""The ``track`` fixture: publish a text as Acme's terms and check it."""
 
 TERMS = """# Terms of Service
 
@@ -71,13 +71,10 @@ async def server(engine: Engine, settings: Settings, serve: Serve) -> AsyncItera
         yield Server(url, engine, settings, http)
 
 
-async def _change(server: Server, site: VendorSite) -> int:
-    site.publish("/terms", TERMS)
-    with session_scope(server.engine) as session:
-        doc_id = documents.track(session, site.url("/terms"), "Acme", "Terms of Service").id or 0
-    await check_documents(server.engine, server.settings, [doc_id])
-    site.publish("/terms", CHANGED)
-    [report] = await check_documents(server.engine, server.settings, [doc_id])
+async def _change(track: Track) -> int:
+    """Acme's terms tracked, then changed: the recorded change."""
+    await track(TERMS)
+    report = await track(CHANGED)
     assert report.change_id is not None
     return report.change_id
 
@@ -105,8 +102,8 @@ async def test_readiness_fails_when_the_database_is_unreachable(settings: Settin
         assert (await http.get(f"{url}/healthz")).status == 200  # alive, just not ready
 
 
-async def test_metrics_count_checks_changes_and_alerts(server: Server, vendor_site: VendorSite) -> None:
-    await _change(server, vendor_site)
+async def test_metrics_count_checks_changes_and_alerts(server: Server, track: Track) -> None:
+    await _change(track)
     response = await server.http.get(f"{server.url}/metrics")
     assert response.status == 200 and response.headers["Content-Type"].startswith("text/plain")
     text = await response.text()
@@ -138,8 +135,8 @@ async def test_request_ids_are_echoed_and_logged_as_json(
     }
 
 
-async def test_diff_page_needs_a_valid_unexpired_signature(server: Server, vendor_site: VendorSite) -> None:
-    change_id = await _change(server, vendor_site)
+async def test_diff_page_needs_a_valid_unexpired_signature(server: Server, track: Track) -> None:
+    change_id = await _change(track)
     with session_scope(server.engine) as session:
         link = diff_url(session, server.settings, change_id)
         key = link_key(session, server.settings)

@@ -25,7 +25,6 @@ from bots.server import ADAPTERS, build_server
 from bots.slack.blocks import escape, render, split
 from bots.slack.sender import PLATFORM, SlackSender
 from bots.vendor_site import VendorSite
-from core import documents
 from core.config import Settings
 from core.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
 from core.errors import ClausewatchError
@@ -33,10 +32,12 @@ from core.messages import Message, Quote
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, AuditEntry, Destination, Review, utcnow
 from core.subscriptions import Place, destination, subscribe
-from core.tracking import check_documents
+from core.tracking import CheckReport, check_documents
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""
+Track = Callable[[str], Awaitable[CheckReport]]
+"""The ``track`` fixture: publish a text as Acme's terms and check it."""
 
 SECRET = "test-signing-secret"
 TEAM = "T1"
@@ -161,14 +162,6 @@ async def bot(engine: Engine, settings: Settings, api: RecordingSlack, serve: Se
         yield Bot(url, api, engine, settings, http)
 
 
-async def _track(bot: Bot, site: VendorSite, text: str = TERMS) -> int:
-    site.publish("/terms", text)
-    with session_scope(bot.engine) as session:
-        doc_id = documents.track(session, site.url("/terms"), "Acme", "Terms of Service").id or 0
-    await check_documents(bot.engine, bot.settings, [doc_id])
-    return doc_id
-
-
 def _texts(blocks: list[dict[str, Any]]) -> str:
     """Every text of a message's blocks, as one string."""
     return json.dumps(blocks)
@@ -222,8 +215,10 @@ async def test_non_admin_track_is_refused_privately_and_audited(bot: Bot) -> Non
         assert [(e.platform, e.user_id, e.outcome) for e in entries] == [("slack", "U2", "refused")]
 
 
-async def test_workspace_admin_subscribes_the_channel(bot: Bot, vendor_site: VendorSite) -> None:
-    await _track(bot, vendor_site)
+async def test_workspace_admin_subscribes_the_channel(
+    bot: Bot, vendor_site: VendorSite, track: Track
+) -> None:
+    await track(TERMS)
     bot.api.admins.add("U1")
     await bot.command("subscribe acme --min-severity medium", name="sub")
     await bot.api.wait_for(lambda: bool(bot.replies("sub")))
@@ -240,9 +235,9 @@ async def test_workspace_admin_subscribes_the_channel(bot: Bot, vendor_site: Ven
 
 
 async def test_mention_is_answered_in_its_thread_without_the_mention(
-    bot: Bot, vendor_site: VendorSite
+    bot: Bot, vendor_site: VendorSite, track: Track
 ) -> None:
-    await _track(bot, vendor_site)
+    await track(TERMS)
     event = {
         "type": "app_mention",
         "user": "U1",
@@ -284,9 +279,9 @@ async def test_direct_message_is_answered_and_bot_messages_are_ignored(bot: Bot)
 
 
 async def test_alert_delivered_escaped_then_marked_reviewed_in_place(
-    bot: Bot, vendor_site: VendorSite
+    bot: Bot, vendor_site: VendorSite, track: Track
 ) -> None:
-    doc_id = await _track(bot, vendor_site)
+    doc_id = (await track(TERMS)).document_id
     with session_scope(bot.engine) as session:
         subscribe(
             session, destination(session, Place(PLATFORM, TEAM, CHANNEL, "#compliance")), [], created_by="U1"
@@ -315,8 +310,8 @@ async def test_alert_delivered_escaped_then_marked_reviewed_in_place(
         assert (review.user_id, review.change_id) == ("U1", int(reviewed["value"]))
 
 
-async def test_mute_button_needs_an_admin(bot: Bot, vendor_site: VendorSite) -> None:
-    await _track(bot, vendor_site)
+async def test_mute_button_needs_an_admin(bot: Bot, vendor_site: VendorSite, track: Track) -> None:
+    await track(TERMS)
     await bot.action("mute_vendor", "acme", user="U2", name="mute")
     await bot.api.wait_for(lambda: bool(bot.replies("mute")))
     [reply] = bot.replies("mute")
@@ -327,8 +322,10 @@ async def test_mute_button_needs_an_admin(bot: Bot, vendor_site: VendorSite) -> 
     assert "Muted Acme in #compliance" in bot.replies("mute2")[0]["text"]
 
 
-async def test_app_home_shows_vendors_changes_and_subscriptions(bot: Bot, vendor_site: VendorSite) -> None:
-    await _track(bot, vendor_site)
+async def test_app_home_shows_vendors_changes_and_subscriptions(
+    bot: Bot, vendor_site: VendorSite, track: Track
+) -> None:
+    await track(TERMS)
     with session_scope(bot.engine) as session:
         subscribe(
             session, destination(session, Place(PLATFORM, TEAM, CHANNEL, "#compliance")), [], created_by="U1"
@@ -345,8 +342,10 @@ async def test_app_home_shows_vendors_changes_and_subscriptions(bot: Bot, vendor
     assert "#compliance: every tracked vendor" in text
 
 
-async def test_uninstall_stops_deliveries_to_the_workspace(bot: Bot, vendor_site: VendorSite) -> None:
-    doc_id = await _track(bot, vendor_site)
+async def test_uninstall_stops_deliveries_to_the_workspace(
+    bot: Bot, vendor_site: VendorSite, track: Track
+) -> None:
+    doc_id = (await track(TERMS)).document_id
     with session_scope(bot.engine) as session:
         subscribe(session, destination(session, Place(PLATFORM, TEAM, CHANNEL)), [], created_by="U1")
     await bot.event({"type": "app_uninstalled"}, event_id="EvGone")
@@ -475,11 +474,11 @@ async def test_malformed_signed_requests_get_400_and_nothing_is_done(bot: Bot) -
 
 
 async def test_an_alert_whose_worker_died_after_slack_took_it_is_not_posted_again(
-    bot: Bot, vendor_site: VendorSite
+    bot: Bot, vendor_site: VendorSite, track: Track
 ) -> None:
     """The worker prepares and sends, Slack accepts, the worker dies before recording it; the next worker
     sees the send was started, finds the message in the channel's history and does not post it again."""
-    doc_id = await _track(bot, vendor_site)
+    doc_id = (await track(TERMS)).document_id
     with session_scope(bot.engine) as session:
         subscribe(session, destination(session, Place(PLATFORM, TEAM, CHANNEL)), [], created_by="U1")
     vendor_site.publish("/terms", HOSTILE)

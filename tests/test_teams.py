@@ -27,17 +27,18 @@ from bots.teams.bot import PLATFORM
 from bots.teams.cards import CARD_BYTES, card, escape
 from bots.teams.package import build_package
 from bots.vendor_site import VendorSite
-from core import documents
 from core.config import Settings
 from core.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
 from core.errors import ClausewatchError
 from core.messages import Message, Quote
-from core.storage.database import read_scope, session_scope
+from core.storage.database import read_scope
 from core.storage.models import Alert, Destination, Review, WorkspaceAdmin
-from core.tracking import check_documents
+from core.tracking import CheckReport, check_documents
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""
+Track = Callable[[str], Awaitable[CheckReport]]
+"""The ``track`` fixture: publish a text as Acme's terms and check it."""
 
 TENANT = "tenant-1"
 CHANNEL = "19:chan@thread.tacv2"
@@ -135,14 +136,6 @@ async def bot(engine: Engine, settings: Settings, api: RecordingTeams, serve: Se
         yield Bot(url, api, engine, settings, http, app)
 
 
-async def _track(bot: Bot, site: VendorSite, text: str = TERMS) -> int:
-    site.publish("/terms", text)
-    with session_scope(bot.engine) as session:
-        doc_id = documents.track(session, site.url("/terms"), "Acme", "Terms of Service").id or 0
-    await check_documents(bot.engine, bot.settings, [doc_id])
-    return doc_id
-
-
 def _deliverer(bot: Bot) -> Deliverer:
     teams = bot.app[ADAPTERS].teams
     assert teams is not None
@@ -181,8 +174,10 @@ async def test_strangers_are_refused_admin_commands(bot: Bot) -> None:
     assert "Only workspace admins" in bot.replies()[0]
 
 
-async def test_proactive_alert_then_mark_reviewed_updates_the_card(bot: Bot, vendor_site: VendorSite) -> None:
-    doc_id = await _track(bot, vendor_site)
+async def test_proactive_alert_then_mark_reviewed_updates_the_card(
+    bot: Bot, vendor_site: VendorSite, track: Track
+) -> None:
+    doc_id = (await track(TERMS)).document_id
     await bot.install()
     await bot.post(bot.message("subscribe acme"))
     await bot.api.wait_for(lambda: bool(bot.api.activities()))
@@ -217,8 +212,8 @@ async def test_proactive_alert_then_mark_reviewed_updates_the_card(bot: Bot, ven
     assert len(bot.api.updates()) == 1
 
 
-async def test_removed_bot_gets_no_more_alerts(bot: Bot, vendor_site: VendorSite) -> None:
-    doc_id = await _track(bot, vendor_site)
+async def test_removed_bot_gets_no_more_alerts(bot: Bot, vendor_site: VendorSite, track: Track) -> None:
+    doc_id = (await track(TERMS)).document_id
     await bot.install()
     await bot.post(bot.message("subscribe"))
     await bot.api.wait_for(lambda: bool(bot.api.activities()))
