@@ -24,11 +24,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from bots.background import BackgroundLoop
+from bots.replying import reply_to
 from bots.slack.blocks import home_view, render
 from bots.slack.sender import PLATFORM
-from core import messages
 from core.admins import Caller
-from core.commands import Context, action_command, execute, needs_admin
+from core.commands import Context, action_command, needs_admin
 from core.config import Settings
 from core.messages import Message
 from core.overview import overview
@@ -162,15 +162,7 @@ class Listeners:
         return Caller(PLATFORM, team, user_id, user_name=user_name, platform_admin=admin)
 
     async def _run(self, text: str, caller: Caller, place: Place) -> Message:
-        """Run a command; an unexpected failure is logged and becomes a one-line reply, never silence."""
-        try:
-            context = Context(self.engine, self.settings, caller, place)
-            return await self.commands.run(execute(context, text))
-        except Exception as exc:
-            log.exception("Slack request from %s in %s failed", caller.user_id, place.address)
-            return messages.error(
-                f"Sorry, that failed unexpectedly ({type(exc).__name__}); it has been logged."
-            )
+        return await reply_to(self.commands, Context(self.engine, self.settings, caller, place), text)
 
 
 def _overview(engine: Engine, team: str) -> list[Message]:

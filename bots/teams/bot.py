@@ -20,10 +20,11 @@ from botbuilder.schema import Activity, ChannelAccount
 from sqlalchemy.engine import Engine
 
 from bots.background import BackgroundLoop
+from bots.replying import reply_to
 from bots.teams.cards import card
-from core import admins, messages
+from core import admins
 from core.admins import Caller
-from core.commands import Context, action_command, execute
+from core.commands import Context, action_command
 from core.config import Settings
 from core.messages import Message
 from core.redelivery import first_delivery
@@ -102,15 +103,8 @@ class ClausewatchBot(ActivityHandler):
                 mark_dead(session, dest.id, reason)
 
     async def _run(self, text: str, activity: Activity) -> Message:
-        """Run a command off the server's loop; an unexpected failure is logged and said, never silent."""
-        caller, place = _caller(activity), _place(activity)
-        try:
-            return await self.commands.run(execute(Context(self.engine, self.settings, caller, place), text))
-        except Exception as exc:
-            log.exception("Teams request from %s in %s failed", caller.user_id, place.address)
-            return messages.error(
-                f"Sorry, that failed unexpectedly ({type(exc).__name__}); it has been logged."
-            )
+        context = Context(self.engine, self.settings, _caller(activity), _place(activity))
+        return await reply_to(self.commands, context, text)
 
 
 def _caller(activity: Activity) -> Caller:
