@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import html_to_markdown
-from pypdf import PdfReader
 from selectolax.lexbor import LexborHTMLParser, LexborNode, SelectolaxError
 
 from core.errors import ExtractionError
@@ -281,6 +280,8 @@ def _clean_links(root: LexborNode) -> None:
 
 def _pdf_text(body: bytes) -> tuple[str, str | None]:
     """The text of every page, re-flowed into paragraphs, and the PDF's title if it declares one."""
+    from pypdf import PdfReader  # imported on the first PDF: it costs 20 MB that HTML pages never need
+
     # pypdf raises many exception types on malformed files; all mean the same thing to the user.
     try:
         reader = PdfReader(io.BytesIO(body))

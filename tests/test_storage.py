@@ -21,6 +21,15 @@ def test_migrations_are_current_and_idempotent(engine: Engine) -> None:
     assert database.current_revision(engine) == database.head_revision()
 
 
+def test_the_known_head_is_the_newest_migration_script() -> None:
+    """``HEAD_REVISION`` spares every start-up an Alembic import; it must move with each new migration."""
+    assert database.head_revision() == database.script_head_revision()
+
+
+def test_an_empty_database_has_no_revision(tmp_path: Path) -> None:
+    assert database.current_revision(database.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")) is None
+
+
 def test_identical_texts_are_stored_once(engine: Engine) -> None:
     with database.session_scope(engine) as session:
         text = "# Terms\n\nYou agree to these terms."
