@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import OrderedDict
 
 # Characters that change nothing a reader sees, mapped to what they mean: line breaks of every
 # convention are '\n'; zero-width characters and soft hyphens (sprinkled by CMSs and copy-paste) are
@@ -43,11 +44,30 @@ _SPACE_RUN = re.compile(" {2,}")
 _TABLE_DELIMITER = re.compile(r"\|(?: *:?-+:? *\|)+$")
 
 
+_RECENT: OrderedDict[str, str] = OrderedDict()
+_RECENT_SIZE = 8
+
+
 def normalise(text: str) -> str:
     """The stored display form: same words, same structure, none of the invisible or layout noise.
 
     Idempotent: ``normalise(normalise(x)) == normalise(x)``, so re-normalising stored text is harmless.
+    It is also cheap: the last few results are remembered as their own normal forms, because one check
+    normalises a page when extracting it and again when hashing and segmenting it (about 1 ms a time for a
+    70 KB policy).
     """
+    known = _RECENT.get(text)
+    if known is not None:
+        return known
+    result = _normalise(text)
+    for key in (text, result):
+        _RECENT[key] = result
+    while len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
+    return result
+
+
+def _normalise(text: str) -> str:
     text = _REPLACEABLE.sub(lambda m: _REPLACEMENTS[m.group()], text.replace("\r\n", "\n"))
     lines = _setext_to_atx(_reindent(unicodedata.normalize("NFC", text).split("\n")))
     return "\n".join(_squeeze_blank_lines(lines))
