@@ -18,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import Literal
 
 from rapidfuzz.distance import Indel
@@ -555,12 +556,15 @@ def _fuzzy_pairs(
         if not words:
             continue
         word_set = set(words)
-        counts: Counter[int] = Counter()
         present = sorted((len(postings[word]), word) for word in word_set if word in postings)
-        for rank, (df, word) in enumerate(present):
-            # rare words vote; if there are none, the three rarest (bounded) do
-            if df <= _MAX_POSTING or rank < 3:
-                counts.update(postings[word][: 5 * _MAX_POSTING])
+        # rare words vote; if there are none, the three rarest (bounded) do; one count over all the votes
+        counts = Counter(
+            chain.from_iterable(
+                postings[word][: 5 * _MAX_POSTING]
+                for rank, (df, word) in enumerate(present)
+                if df <= _MAX_POSTING or rank < 3
+            )
+        )
         ranked = sorted(
             (
                 (len(word_set & sets_new[j]) / max(len(word_set), len(sets_new[j])), j)
