@@ -206,7 +206,7 @@ def segment(text: str) -> list[Clause]:
     return list(_segment_cached(text))
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)
 def _segment_cached(text: str) -> tuple[Clause, ...]:
     return tuple(_segment(text))
 
