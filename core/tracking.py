@@ -141,7 +141,7 @@ def _process(
         assert doc is not None
         flap_window = timedelta(hours=settings.flap_window_hours)
         outcome = record(session, doc, observation, flap_window=flap_window)
-        change_id = _record_change(session, doc, outcome, observation.text)
+        change_id = _record_change(session, doc, outcome)
         _reschedule(session, settings, target.id)
         new_version = (
             outcome.version.id if outcome.status in ("first", "changed") and outcome.version else None
@@ -151,11 +151,11 @@ def _process(
     return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
 
 
-def _record_change(session: Session, doc: Document, outcome: Recorded, new: str) -> int | None:
-    """Judge and store the change ``outcome`` recorded; ``new`` is the text just stored (not read back)."""
+def _record_change(session: Session, doc: Document, outcome: Recorded) -> int | None:
     if outcome.status != "changed" or outcome.previous is None or outcome.version is None:
         return None
     old = version_text(session, outcome.previous)
+    new = version_text(session, outcome.version)
     change = record_change(session, doc, outcome.previous, outcome.version, old, new)
     enqueue(session, change, doc, outcome.version)
     return change.id
