@@ -89,7 +89,9 @@ def main() -> None:
                 Document, col(Change.document_id) == col(Document.id)
             )
         ).all()
-    changes = [(is_ai, direction, url) for change, is_ai, direction, url in rows if change in changed_ids]
+    changes = [
+        (is_ai, direction, url) for change_id, is_ai, direction, url in rows if change_id in changed_ids
+    ]
     result = {
         "documents": len(reports),
         "statuses": statuses,

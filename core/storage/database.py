@@ -130,9 +130,9 @@ def open_engine(url: str) -> Engine:
     engine = make_engine(url)
     try:
         current = current_revision(engine)
-        if is_sqlite(engine) and current != HEAD_REVISION:
+        if is_sqlite(engine) and current != head_revision():
             upgrade(engine)
-        elif current != HEAD_REVISION:
+        elif current != head_revision():
             raise ClausewatchError("the database schema is not current: run `clausewatch db upgrade`")
     except OperationalError as exc:
         reason = failure_reason(exc)
