@@ -19,13 +19,13 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from bots.vendor_site import VendorSite
-from core import documents
+from bots.console.vendor_site import VendorSite
 from core.config import Settings
-from core.normalise import content_hash
+from core.pipeline.check import check_documents
+from core.registry import documents
 from core.storage import blobs, database
 from core.storage.models import Blob, Version
-from core.tracking import check_documents
+from core.text.normalise import content_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 

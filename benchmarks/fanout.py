@@ -1,12 +1,12 @@
 """Benchmark: fan-out of one AI-training change to 10,000 subscribed channels through a rate-limited chat API.
 
 Target (issue: alerts and delivery): finish within 1.1x the rate-limit bound with 0 duplicates and 0
-losses. The chat API (``bots.recording_api.RecordingAPI``) runs in a child process and allows about one
+losses. The chat API (``tests.standins.chat_api.RecordingAPI``) runs in a child process and allows about one
 message per second per channel and ``--budget`` messages per second per workspace, answering 429 with
 Retry-After beyond that; the channels are spread round-robin over ``--workspaces`` workspaces, so the
 rate-limit bound is ceil(channels per workspace / budget) seconds. The change is recorded the real way (a
 local vendor site changes its terms, a check records the change and writes the outbox rows in the
-change's transaction), and the delivery worker (``bots.worker.run_worker``, as ``clausewatch worker
+change's transaction), and the delivery worker (``bots.server.worker.run_worker``, as ``clausewatch worker
 --no-scheduler`` runs it) delivers in a second child process. It is not told the budget: it learns it
 from the 429s. Wall time runs from telling the ready worker to start until the API has accepted every
 message and the database shows every alert sent.
@@ -44,15 +44,17 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import col, func, select
 
-import core.tracking
-from bots.recording_api import RecordingAPI
-from bots.vendor_site import VendorSite
-from bots.webhook import PLATFORM
-from core import documents
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.standins
+
+import core.pipeline.check
+from bots.console.vendor_site import VendorSite
+from bots.webhook.sender import PLATFORM
 from core.config import Settings
+from core.pipeline.check import check_documents
+from core.registry import documents
 from core.storage import database
 from core.storage.models import Alert, Change, Destination, Subscription, utcnow
-from core.tracking import check_documents
+from tests.standins.chat_api import RecordingAPI
 
 TERMS = """# Terms of Service
 
@@ -99,7 +101,7 @@ def deliver(
 
     Reports the worker's stats, its CPU seconds from the start signal on, and its peak resident memory.
     """
-    from bots.worker import run_worker
+    from bots.server.worker import run_worker
 
     logging.basicConfig(
         filename=log_file, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -214,14 +216,14 @@ async def record_change(engine: Engine, settings: Settings, args: argparse.Names
         setup = time.perf_counter() - start
         site.publish("/terms", AI_TRAINING)
         spent: list[float] = []
-        enqueue = core.tracking.enqueue
-        core.tracking.enqueue = timed(enqueue, spent)
+        enqueue = core.pipeline.check.enqueue
+        core.pipeline.check.enqueue = timed(enqueue, spent)
         try:
             start = time.perf_counter()
             [second] = await check_documents(engine, settings, [doc_id])
             check = time.perf_counter() - start
         finally:
-            core.tracking.enqueue = enqueue
+            core.pipeline.check.enqueue = enqueue
         assert second.status == "changed", second
     finally:
         await site.stop()

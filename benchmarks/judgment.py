@@ -19,12 +19,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core import ailanguage, clauses
-from core.changes import record_change
-from core.documents import track
-from core.evaluation import evaluate, load_cases
+from core.pipeline.versions import Observation, record_imported
+from core.reading import statements as ailanguage
+from core.reading.changes import record_change
+from core.reading.evaluation import evaluate, load_cases
+from core.registry.documents import track
 from core.storage import database
-from core.versions import Observation, record_imported
+from core.text import clauses
 
 ROOT = Path(__file__).resolve().parents[1]
 

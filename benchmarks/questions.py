@@ -25,13 +25,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from core import documents
-from core.answering import ask
-from core.evidence import EvidenceIndex
-from core.profile import store_profiles
+from core.answers.answering import ask
+from core.answers.evidence import EvidenceIndex
+from core.pipeline.versions import Observation, record, version_text
+from core.reading.profile import store_profiles
+from core.registry import documents
 from core.storage import database
 from core.storage.models import Version
-from core.versions import Observation, record, version_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SYLLABLES = [

@@ -4,15 +4,15 @@ Target (issue: Slack adapter): with 50 slash commands arriving at once, the p99 
 (request sent to HTTP 200 read) stays under 100 ms. Slack gives an app 3 seconds to acknowledge and shows
 the user an error past that; the bot acknowledges at once (Bolt's ``ack()``) and answers later, from a
 lazy listener, through the command's ``response_url``. The commands' own work (database included) runs on
-a background loop (``bots.background``), but it still shares the process and the GIL with the server's
+a background loop (``bots.server.background``), but it still shares the process and the GIL with the server's
 loop, so a burst is what could make an acknowledgement late. (Before the commands moved off the server's
 loop, and before ``gc.freeze`` at start-up, this measured p99 156-181 ms.)
 
-The server is ``bots.server.build_server`` (the Bolt app at ``POST /slack/events``; no scheduler, no
+The server is ``bots.server.app.build_server`` (the Bolt app at ``POST /slack/events``; no scheduler, no
 delivery worker) on a fresh SQLite database, in a child process of its own as ``clausewatch serve`` runs
 it: the client's load (signing, sending and timing the requests) and the Slack stand-in then do not share
 its event loop, which would inflate its figures. ``--in-process`` runs it on this process's loop instead,
-for comparison. Slack's Web API and the ``response_url``s are ``bots.recording_slack.RecordingSlack`` in
+for comparison. Slack's Web API and the ``response_url``s are ``tests.standins.slack.RecordingSlack`` in
 this process, so the answers' arrival times are on the requests' clock. The benchmark adds one route to
 the server, ``GET /bench/stats`` (the process's CPU seconds and garbage-collection pauses), read before
 and after each round.
@@ -39,6 +39,7 @@ import math
 import multiprocessing
 import multiprocessing.process
 import os
+import sys
 import tempfile
 import time
 import urllib.parse
@@ -51,7 +52,9 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bots.recording_slack import RecordingSlack
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.standins
+
+from tests.standins.slack import RecordingSlack
 
 SECRET = "bench-secret"
 BOT_TOKEN = "xoxb-bench"
@@ -80,7 +83,7 @@ class GcClock:
 
 async def start_server(url: str, api_url: str) -> tuple[web.AppRunner, int]:
     """The clausewatch server on a fresh database, listening on a free port of 127.0.0.1."""
-    from bots.server import build_server
+    from bots.server.app import build_server
     from core.config import Settings
     from core.storage import database
 

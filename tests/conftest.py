@@ -17,12 +17,12 @@ import sqlalchemy
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bots.vendor_site import VendorSite
-from core import documents
+from bots.console.vendor_site import VendorSite
 from core.config import Settings
+from core.pipeline.check import CheckReport, check_documents
+from core.registry import documents
 from core.storage import database
 from core.storage.database import session_scope
-from core.tracking import CheckReport, check_documents
 
 POSTGRES_URL = os.environ.get("CLAUSEWATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.ailanguage import Statement, is_ai_training, split_sentences, statements
+from core.reading.statements import Statement, is_ai_training, split_sentences, statements
 
 
 def _one(sentence: str) -> Statement:

@@ -11,17 +11,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
-from bots.recording_api import RecordingAPI
-from bots.vendor_site import VendorSite
-from bots.webhook import PLATFORM, WebhookSender
-from core import documents
+from bots.console.vendor_site import VendorSite
+from bots.webhook.sender import PLATFORM, WebhookSender
+from core.alerts.delivery import Deliverer
+from core.alerts.subscriptions import Place, destination, subscribe, unsubscribe
 from core.config import Settings
-from core.delivery import Deliverer
-from core.history_import import import_history
+from core.pipeline.check import check_documents
+from core.pipeline.history_import import import_history
+from core.registry import documents
 from core.storage.database import session_scope
 from core.storage.models import Alert, Destination, Vendor, utcnow
-from core.subscriptions import Place, destination, subscribe, unsubscribe
-from core.tracking import check_documents
+from tests.standins.chat_api import RecordingAPI
 
 TERMS = """# Terms of Service
 

@@ -14,14 +14,14 @@ from pytest_aiohttp import AiohttpServer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core import documents
-from core.answering import answer, ask
+from core.answers.answering import answer, ask
+from core.answers.register import vendor_profiles
 from core.config import Settings
 from core.errors import NotFoundError, UsageError
-from core.history_import import import_history
-from core.register import vendor_profiles
+from core.pipeline.history_import import import_history
+from core.pipeline.versions import Observation, record
+from core.registry import documents
 from core.storage.database import session_scope
-from core.versions import Observation, record
 
 CONTENT_QUESTION = "Does Zoom use customer content to train AI?"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from core import catalog
-from core.catalog import Catalog, CatalogDocument, CatalogEntry
-from core.documents import DOC_TYPES, slugify
 from core.errors import ClausewatchError, NotFoundError, UsageError
+from core.registry import catalog
+from core.registry.catalog import Catalog, CatalogDocument, CatalogEntry
+from core.registry.documents import DOC_TYPES, slugify
 from core.storage.database import session_scope
 
 REQUIRED = [

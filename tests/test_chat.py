@@ -13,9 +13,9 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from bots.chat import console_caller, run_chat
-from bots.console import print_message
-from bots.vendor_site import VendorSite
+from bots.console.chat import console_caller, run_chat
+from bots.console.terminal import print_message
+from bots.console.vendor_site import VendorSite
 from core.config import Settings
 from core.messages import Field, Message, Quote
 
@@ -35,7 +35,7 @@ async def clausewatch(tmp_path: Path, *args: str, stdin: str = "") -> tuple[int,
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
-        "from bots.cli import main; main()",
+        "from bots.console.cli import main; main()",
         *args,
         env=env,
         stdin=asyncio.subprocess.PIPE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from core.clauses import Clause, align, segment, word_diff
+from core.text.clauses import Clause, align, segment, word_diff
 
 TERMS = """# Terms of Service
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.vendor_site import VendorSite
+from bots.console.vendor_site import VendorSite
 
 TERMS = "# Terms of Service\n\n## 1. Data\n\nWe store your data in the EU for 30 days after you leave.\n"
 
@@ -33,7 +33,7 @@ class Cli:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
-            "from bots.cli import main; main()",
+            "from bots.console.cli import main; main()",
             *args,
             env=self.env,
             stdout=asyncio.subprocess.PIPE,

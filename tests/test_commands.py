@@ -10,17 +10,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bots.vendor_site import VendorSite
-from core.admins import Caller, audit_log
+from bots.console.vendor_site import VendorSite
+from core.alerts.subscriptions import Place, find_destination, mark_dead
 from core.commands import COMMANDS, Context, execute, usage_of
 from core.commands.tracking import vendor_of_url
 from core.config import Settings
 from core.errors import UsageError
-from core.history_import import import_history
 from core.messages import Message
+from core.pipeline.history_import import import_history
+from core.registry.admins import Caller, audit_log
 from core.storage import database
 from core.storage.models import Alert
-from core.subscriptions import Place, find_destination, mark_dead
 
 ADMIN = Caller("slack", "T1", "U_ADMIN", user_name="Ada", platform_admin=True)
 MEMBER = Caller("slack", "T1", "U_MEMBER", user_name="Max")

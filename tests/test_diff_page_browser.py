@@ -17,11 +17,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bots.server import build_server
+from bots.server.app import build_server
+from core.alerts.signed_links import diff_url
 from core.config import Settings
-from core.links import diff_url
+from core.pipeline.check import CheckReport
 from core.storage.database import session_scope
-from core.tracking import CheckReport
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from core import documents
 from core.errors import AmbiguousError, NotFoundError, UsageError
+from core.registry import documents
 from core.storage import database
 
 

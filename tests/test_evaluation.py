@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import UsageError
-from core.evaluation import evaluate, load_cases
-from core.judgment import Verdict
+from core.reading.evaluation import evaluate, load_cases
+from core.reading.judgment import Verdict
 
 HEADER = "document\tbefore\tafter\tai_training_change\tdirection\tactor\tevidence\n"
 

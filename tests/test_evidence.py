@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.clauses import Clause, segment
-from core.evidence import EvidenceIndex, question_terms, sentence_spans
+from core.answers.evidence import EvidenceIndex, question_terms, sentence_spans
+from core.text.clauses import Clause, segment
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -133,7 +133,7 @@ def test_of_text_is_memoised(index: EvidenceIndex) -> None:
 
 def test_deterministic_across_hash_seeds() -> None:
     script = (
-        "import json, sys; sys.path.insert(0, '.'); from core.evidence import EvidenceIndex; "
+        "import json, sys; sys.path.insert(0, '.'); from core.answers.evidence import EvidenceIndex; "
         "from tests.test_evidence import POLICY; i = EvidenceIndex.of_text(POLICY); "
         "print(json.dumps([[h.passage.text, h.score, sorted(h.matched)] for q in "
         "['Do you share my data?', 'What do you collect?', 'Can I opt out?'] for h in i.search(q)]))"

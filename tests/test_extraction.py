@@ -9,8 +9,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from core.errors import ExtractionError
-from core.extraction import Extracted, extract
-from core.normalise import content_hash, normalise
+from core.pipeline.extract import Extracted, extract
+from core.text.normalise import content_hash, normalise
 
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")

@@ -21,9 +21,9 @@ from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 from pytest_aiohttp import AiohttpServer
 
-from core import fetching
 from core.errors import BlockedAddressError, ClausewatchError, FetchError, UnsupportedContentError
-from core.fetching import (
+from core.pipeline import fetch as fetching
+from core.pipeline.fetch import (
     Fetcher,
     FetchPolicy,
     GuardedResolver,

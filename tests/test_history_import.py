@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core import documents
-from core.history_import import import_history
+from core.pipeline.history_import import import_history
+from core.pipeline.versions import Observation, record, versions_of
+from core.registry import documents
 from core.storage import database
 from core.storage.models import Change, Version
-from core.versions import Observation, record, versions_of
 
 
 def test_import_zoom_history(engine: Engine, corpus: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.judgment import judge
+from core.reading.judgment import judge
 
 POLICY = """# Privacy Policy
 

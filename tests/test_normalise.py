@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core.normalise import _normalise, canonical, content_hash, normalise
+from core.text.normalise import _normalise, canonical, content_hash, normalise
 
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 CORPUS_FILES = sorted(CORPUS.glob("**/*.md")) if CORPUS.is_dir() else []

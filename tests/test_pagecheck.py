@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core.extraction import extract
-from core.normalise import normalise
-from core.pagecheck import junk_reason
+from core.pipeline.extract import extract
+from core.pipeline.pagecheck import junk_reason
+from core.text.normalise import normalise
 
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")

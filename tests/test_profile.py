@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from core import profile as profiles
-from core.ailanguage import statements
-from core.history_import import import_history
+from core.pipeline.history_import import import_history
+from core.reading import profile as profiles
+from core.reading.statements import statements
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.answers.evaluation import covers, evaluate_qa, hit, load_questions
 from core.errors import UsageError
-from core.qa_evaluation import covers, evaluate_qa, hit, load_questions
 
 POLICY = (
     "Privacy Policy\n\n"

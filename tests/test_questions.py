@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from core.answers.questions import VendorName, find_vendors, read
 from core.errors import UsageError
-from core.questions import VendorName, find_vendors, read
 
 VENDORS = [
     VendorName(1, "Zoom", ("zoom",)),

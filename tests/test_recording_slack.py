@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bots.recording_slack import RecordingSlack
+from tests.standins.slack import RecordingSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Acme* changed its AI terms"}}]
 METADATA = {"event_type": "clause_changed", "event_payload": {"vendor": "acme", "change": 7}}

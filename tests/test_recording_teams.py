@@ -21,7 +21,7 @@ from botbuilder.schema import (
 )
 from msrest.exceptions import ClientRequestError, DeserializationError
 
-from bots.recording_teams import RecordingTeams
+from tests.standins.teams import RecordingTeams
 
 CHANNEL = "19:abc@thread.tacv2;messageid=1"
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select, update
 
-from bots.vendor_site import VendorSite
-from core import documents
+from bots.console.vendor_site import VendorSite
 from core.config import Settings
-from core.scheduler import check_due, claim_due
+from core.pipeline.scheduler import check_due, claim_due
+from core.registry import documents
 from core.storage.database import session_scope
 from core.storage.models import Document, utcnow
 

@@ -23,14 +23,13 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bots import logs
-from bots.server import build_server
+from bots.server.app import build_server, logs
+from core.alerts.signed_links import diff_url, link_key, signature
 from core.config import Settings
-from core.links import diff_url, link_key, signature
+from core.pipeline.check import CheckReport
 from core.storage import database
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Change
-from core.tracking import CheckReport
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""

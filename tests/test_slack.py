@@ -1,6 +1,6 @@
 """The Slack adapter over real HTTP: the real clausewatch server with the real Bolt app, sent requests
 shaped and signed exactly as Slack sends them, its Web API pointed at a local recording stand-in
-(``bots.recording_slack``). Runs on SQLite and PostgreSQL."""
+(``tests.standins.slack``). Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,19 +20,19 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.engine import Engine
 from sqlmodel import select, update
 
-from bots.recording_slack import RecordingSlack
-from bots.server import ADAPTERS, build_server
+from bots.console.vendor_site import VendorSite
+from bots.server.app import ADAPTERS, build_server
 from bots.slack.blocks import escape, render, split
 from bots.slack.sender import PLATFORM, SlackSender
-from bots.vendor_site import VendorSite
+from core.alerts.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
+from core.alerts.subscriptions import Place, destination, subscribe
 from core.config import Settings
-from core.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
 from core.errors import ClausewatchError
 from core.messages import Message, Quote
+from core.pipeline.check import CheckReport, check_documents
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, AuditEntry, Destination, Review, utcnow
-from core.subscriptions import Place, destination, subscribe
-from core.tracking import CheckReport, check_documents
+from tests.standins.slack import RecordingSlack
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""

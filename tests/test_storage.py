@@ -8,11 +8,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from core import documents
-from core.normalise import content_hash
+from core.pipeline.versions import Observation, record_imported, version_at, versions_of
+from core.registry import documents
 from core.storage import blobs, database
 from core.storage.models import Blob, Vendor, Version
-from core.versions import Observation, record_imported, version_at, versions_of
+from core.text.normalise import content_hash
 
 
 def test_migrations_are_current_and_idempotent(engine: Engine) -> None:

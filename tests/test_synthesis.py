@@ -19,9 +19,16 @@ import pytest
 from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
-from core.answers import Answer, Citation, Source
+from core.answers.answer import Answer, Citation, Source
+from core.answers.synthesis import (
+    MAX_ANSWER_CHARS,
+    SOURCES_CLOSE,
+    SOURCES_OPEN,
+    find_quote,
+    synthesise,
+    validate,
+)
 from core.config import Settings
-from core.synthesis import MAX_ANSWER_CHARS, SOURCES_CLOSE, SOURCES_OPEN, find_quote, synthesise, validate
 
 QUESTION = "Does Acme train its models on our data?"
 

@@ -1,6 +1,6 @@
 """The Teams adapter over real HTTP: the real clausewatch server with the real botbuilder stack, sent
 activities shaped as Teams sends them, with ``serviceUrl`` pointing at a local stand-in for the Bot
-Framework connector (``bots.recording_teams``) that records what the bot sends back. Runs on SQLite and
+Framework connector (``tests.standins.teams``) that records what the bot sends back. Runs on SQLite and
 PostgreSQL."""
 
 from __future__ import annotations
@@ -21,19 +21,19 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bots.recording_teams import RecordingTeams
-from bots.server import ADAPTERS, build_server
+from bots.console.vendor_site import VendorSite
+from bots.server.app import ADAPTERS, build_server
 from bots.teams.bot import PLATFORM
 from bots.teams.cards import CARD_BYTES, card, escape
 from bots.teams.package import build_package
-from bots.vendor_site import VendorSite
+from core.alerts.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
 from core.config import Settings
-from core.delivery import DeadDestination, Deliverer, DeliveryFailed, Outgoing, RateLimited
 from core.errors import ClausewatchError
 from core.messages import Message, Quote
+from core.pipeline.check import CheckReport, check_documents
 from core.storage.database import read_scope
 from core.storage.models import Alert, Destination, Review, WorkspaceAdmin
-from core.tracking import CheckReport, check_documents
+from tests.standins.teams import RecordingTeams
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""

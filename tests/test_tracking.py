@@ -11,13 +11,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from bots.vendor_site import VendorSite
-from core import documents
+from bots.console.vendor_site import VendorSite
 from core.config import Settings
-from core.scheduler import due_document_ids
+from core.pipeline.check import check_documents
+from core.pipeline.scheduler import due_document_ids
+from core.registry import documents
 from core.storage import database
 from core.storage.models import Change, Document, Version
-from core.tracking import check_documents
 
 TERMS = """# Terms of Service
 
@@ -214,7 +214,7 @@ async def test_concurrent_checkers_record_each_version_once(
     for n in range(20):
         vendor_site.publish(f"/terms/{n}", TERMS.replace("Fees", f"Fees of plan {n}").replace("1%", "3%"))
     env = {**os.environ, "CLAUSEWATCH_DATABASE_URL": database_url, "CLAUSEWATCH_ALLOW_PRIVATE_URLS": "true"}
-    command = [sys.executable, "-c", "from bots.cli import main; main()", "check", "--all"]
+    command = [sys.executable, "-c", "from bots.console.cli import main; main()", "check", "--all"]
     processes = [
         await asyncio.create_subprocess_exec(*command, env=env, stdout=PIPE, stderr=PIPE) for _ in range(2)
     ]

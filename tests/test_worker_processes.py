@@ -19,14 +19,14 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select, update
 
-from bots.recording_api import RecordingAPI
-from bots.vendor_site import VendorSite
-from bots.webhook import PLATFORM
-from core import documents
+from bots.console.vendor_site import VendorSite
+from bots.webhook.sender import PLATFORM
 from core.config import Settings
+from core.pipeline.check import check_documents
+from core.registry import documents
 from core.storage.database import session_scope
 from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor
-from core.tracking import check_documents
+from tests.standins.chat_api import RecordingAPI
 
 TERMS = """# Terms of Service
 
@@ -66,7 +66,7 @@ def _worker_env(database_url: str, **settings: str) -> dict[str, str]:
 
 
 async def _start_worker(env: dict[str, str], *args: str) -> Process:
-    command = [sys.executable, "-c", "from bots.cli import main; main()", "worker", *args]
+    command = [sys.executable, "-c", "from bots.console.cli import main; main()", "worker", *args]
     return await asyncio.create_subprocess_exec(*command, env=env, stdout=PIPE, stderr=PIPE)
 
 

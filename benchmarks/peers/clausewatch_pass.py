@@ -3,7 +3,7 @@
 ``run.py`` runs this script under GNU time so clausewatch is measured the way the peers are: the whole
 process, from interpreter start-up and imports to exit. Pass ``first`` tracks every URL on a fresh SQLite
 database (one session) and checks them all; pass ``second`` checks every tracked document again. Both run
-the real check cycle (``core.tracking.check_documents``: fetch, extract, record, align clauses and judge
+the real check cycle (``core.pipeline.check.check_documents``: fetch, extract, record, align clauses and judge
 the AI-training change, store the AI data-use profile of every new version). Politeness spacing is off
 (``fetch_host_interval=0``) and up to ``--per-host`` fetches run at once, since all pages share one host.
 
@@ -24,10 +24,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core import ailanguage, clauses, documents, tracking
 from core.config import Settings
+from core.pipeline import check as tracking
+from core.reading import statements as ailanguage
+from core.registry import documents
 from core.storage import database
 from core.storage.models import Change, Document
+from core.text import clauses
 
 
 def cold(process: Any) -> Any:

@@ -3,7 +3,7 @@
 Every tool of the comparison reads the same pages from it, so the site is the one thing they share. Page
 ``i`` serves real labelled pair ``i mod #pairs`` of the shared corpus (``changes/labels.tsv``): version 1 is
 the pair's "before" text, version 2 its "after" text, each made distinct per page by a heading naming the
-page and rendered to HTML with ``bots.vendor_site.render_page`` (navigation, cookie banner and footer
+page and rendered to HTML with ``bots.console.vendor_site.render_page`` (navigation, cookie banner and footer
 around ``<main>``). It runs in its own process so the tools' processes never share its event loop.
 
 Control routes: ``POST /_switch`` publishes version 2 of every page; ``GET /_version`` says which is live.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bots.vendor_site import VendorSite, render_page
+from bots.console.vendor_site import VendorSite, render_page
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"

@@ -7,7 +7,7 @@ and times each stage of a check on them, in one process. Caches are as a check m
 cleared before each page, so nothing is reused across pages (the pages repeat 24 texts), and within a page
 a stage reuses only what the check itself reuses (the new text's normal form, the new side's readings):
 
-- extract: HTML to normalised text (selectolax, html_to_markdown, ``core.normalise``);
+- extract: HTML to normalised text (selectolax, html_to_markdown, ``core.text.normalise``);
 - hash, compress: the content hash and the zstd delta the version is stored as;
 - segment old, segment new: cutting both versions into clauses;
 - align: pairing the clauses and their word diffs;
@@ -34,11 +34,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1]))
 
-from peer_site import DEFAULT_CORPUS, load_pairs, page_markdown  # noqa: E402
+from peer_site import DEFAULT_CORPUS, load_pairs, page_markdown
 
-from bots.vendor_site import render_page  # noqa: E402
-from core import ailanguage, clauses, extraction, judgment, normalise, profile  # noqa: E402
-from core.storage import blobs  # noqa: E402
+from bots.console.vendor_site import render_page
+from core.pipeline import extract as extraction
+from core.reading import judgment, profile
+from core.reading import statements as ailanguage
+from core.storage import blobs
+from core.text import clauses, normalise
 
 T = TypeVar("T")
 STAGES = ("extract", "hash", "compress", "segment old", "segment new", "align", "judge", "profile")
@@ -79,7 +82,7 @@ def start_up_ms() -> float:
     runs = []
     for _ in range(3):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import core.tracking"], check=True, cwd=HERE.parents[1])
+        subprocess.run([sys.executable, "-c", "import core.pipeline.check"], check=True, cwd=HERE.parents[1])
         runs.append((time.perf_counter() - started) * 1000)
     return statistics.median(runs)
 

@@ -26,13 +26,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from bots.background import BackgroundLoop
+from bots.server.background import BackgroundLoop
 from bots.slack.installations import InstallationStore, StateStore
 from bots.slack.listeners import Listeners
 from bots.slack.sender import PLATFORM, SlackSender
+from core.commands.duplicate_events import first_delivery
 from core.config import Settings
 from core.errors import ClausewatchError
-from core.redelivery import first_delivery
 
 log = logging.getLogger(__name__)
 

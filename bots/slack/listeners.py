@@ -23,17 +23,17 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from bots.background import BackgroundLoop
-from bots.replying import reply_to
+from bots.server.background import BackgroundLoop
+from bots.server.replying import reply_to
 from bots.slack.blocks import home_view, render
 from bots.slack.sender import PLATFORM
-from core.admins import Caller
+from core.alerts.subscriptions import Place, mark_workspace_dead
 from core.commands import Context, action_command, needs_admin
 from core.config import Settings
 from core.messages import Message
-from core.overview import overview
+from core.registry.admins import Caller
+from core.registry.overview import overview
 from core.storage.database import read_scope, session_scope
-from core.subscriptions import Place, mark_workspace_dead
 
 log = logging.getLogger(__name__)
 

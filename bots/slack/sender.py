@@ -21,9 +21,9 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bots.slack.blocks import render
+from core.alerts.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
 from core.config import Settings
-from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
-from core.fetching import retry_after_seconds
+from core.pipeline.fetch import retry_after_seconds
 
 PLATFORM = "slack"
 EVENT_TYPE = "clausewatch_alert"

@@ -22,7 +22,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import ActivityEventNames, ActivityTypes
 from sqlalchemy.engine import Engine
 
-from bots.background import BackgroundLoop
+from bots.server.background import BackgroundLoop
 from bots.teams.bot import ClausewatchBot
 from bots.teams.sender import TeamsSender
 from core.config import Settings

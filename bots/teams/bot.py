@@ -19,17 +19,17 @@ from botbuilder.core import ActivityHandler, CardFactory, MessageFactory, TurnCo
 from botbuilder.schema import Activity, ChannelAccount
 from sqlalchemy.engine import Engine
 
-from bots.background import BackgroundLoop
-from bots.replying import reply_to
+from bots.server.background import BackgroundLoop
+from bots.server.replying import reply_to
 from bots.teams.cards import card
-from core import admins
-from core.admins import Caller
+from core.alerts.subscriptions import Place, destination, find_destination, mark_dead
 from core.commands import Context, action_command
+from core.commands.duplicate_events import first_delivery
 from core.config import Settings
 from core.messages import Message
-from core.redelivery import first_delivery
+from core.registry import admins
+from core.registry.admins import Caller
 from core.storage.database import session_scope
-from core.subscriptions import Place, destination, find_destination, mark_dead
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from botbuilder.schema import ConversationReference
 from msrest.exceptions import ClientRequestError, DeserializationError, HttpOperationError
 
 from bots.teams.cards import card
-from core.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
-from core.fetching import retry_after_seconds
+from core.alerts.delivery import DeadDestination, DeliveryFailed, Outgoing, RateLimited, Sent
+from core.pipeline.fetch import retry_after_seconds
 
 GONE = {403, 404}
 """The connector's answers when the bot is no longer in the conversation or it no longer exists."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from core import admins
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
 from core.messages import Message, clip
+from core.registry import admins
 from core.storage.database import read_scope, session_scope
 from core.storage.models import AuditEntry
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import shlex
 
-from core import catalog
-from core.catalog import CatalogDocument
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
 from core.messages import Field, Message, plural
+from core.registry import catalog
+from core.registry.catalog import CatalogDocument
 from core.storage.database import read_scope, session_scope
 
 

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from core import admins
+from core.alerts.subscriptions import Place
 from core.commands.parsing import Invocation
 from core.config import Settings
 from core.errors import UsageError
-from core.subscriptions import Place
+from core.registry import admins
 
 
 @dataclass(frozen=True)

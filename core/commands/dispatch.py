@@ -11,7 +11,7 @@ import shlex
 
 from sqlmodel import Session
 
-from core import admins, messages
+from core import messages
 from core.commands import (
     administering,
     cataloguing,
@@ -26,6 +26,7 @@ from core.commands.help import help_spec
 from core.commands.parsing import Spec, find
 from core.errors import AmbiguousError, ClausewatchError, UsageError
 from core.messages import Message
+from core.registry import admins
 from core.storage.database import session_scope
 
 COMMANDS: dict[str, Spec] = {}

@@ -13,18 +13,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core.changes import change_into, change_label, details_of, list_changes, verdict_label
+from core.alerts.signed_links import diff_url
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
 from core.commands.tracking import named_documents
-from core.documents import Tracked
 from core.errors import AmbiguousError, NotFoundError, UsageError
-from core.judgment import judge
-from core.links import diff_url
 from core.messages import Field, Link, Message, Quote, clip, plural
+from core.pipeline.versions import version_text, versions_of, versions_to_compare
+from core.reading.changes import change_into, change_label, details_of, list_changes, verdict_label
+from core.reading.judgment import judge
+from core.registry.documents import Tracked
 from core.storage.database import read_scope
 from core.storage.models import Version
-from core.versions import version_text, versions_of, versions_to_compare
 
 MAX_QUOTES = 10
 """Clauses a diff quotes; the rest are counted (the CLI's ``clausewatch diff`` shows every one)."""

@@ -6,12 +6,13 @@ check the answer against the vendor's own words.
 
 from __future__ import annotations
 
-from core import answering, profile
-from core.answers import VERDICT_LABELS, Citation
+from core.answers import answering
+from core.answers.answer import VERDICT_LABELS, Citation
+from core.answers.register import vendor_profiles
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
 from core.messages import Field, Link, Message, Quote, clip
-from core.register import vendor_profiles
+from core.reading import profile
 from core.storage.database import read_scope
 
 

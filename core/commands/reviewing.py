@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from core import alerts, reviews, subscriptions
+from core.alerts import outbox, reviews, subscriptions
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Spec
 from core.errors import UsageError
@@ -22,7 +22,7 @@ async def review(context: Context, call: Invocation) -> Message:
         # an existing destination as it is (a dead one stays dead); a new one only where none was
         dest = subscriptions.find_destination(session, place) or subscriptions.destination(session, place)
         done = reviews.mark_reviewed(session, change_id, dest, context.caller)
-        alert = alerts.change_alert(session, context.settings, change_id, reviews.reviewed_field(done))
+        alert = outbox.change_alert(session, context.settings, change_id, reviews.reviewed_field(done))
     return replace(alert, replaces=True)
 
 

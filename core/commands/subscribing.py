@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, func, select
 
-from core import subscriptions
+from core.alerts import subscriptions
+from core.answers.in_force import resolve_vendor
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
 from core.errors import NotFoundError, UsageError
-from core.in_force import resolve_vendor
 from core.messages import Field, Message, plural
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, Destination, Vendor

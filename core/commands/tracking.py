@@ -13,18 +13,18 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
-from core import catalog, documents
-from core.catalog import CatalogDocument
+from core.answers.in_force import resolve_vendor
 from core.commands.context import Context
 from core.commands.parsing import Invocation, Option, Spec
 from core.errors import NotFoundError, UsageError
-from core.fetching import ip_literal
-from core.in_force import resolve_vendor
 from core.messages import Message, plural
-from core.scheduler import check_now
+from core.pipeline.check import CheckReport
+from core.pipeline.fetch import ip_literal
+from core.pipeline.scheduler import check_now
+from core.pipeline.versions import versions_of
+from core.registry import catalog, documents
+from core.registry.catalog import CatalogDocument
 from core.storage.database import read_scope, session_scope
-from core.tracking import CheckReport
-from core.versions import versions_of
 
 DEFAULT_TYPE = "Terms of Service"
 """The type of a page tracked by URL when none is given: most vendors' one binding document."""

@@ -90,8 +90,8 @@ class Version(SQLModel, table=True):
 class Change(SQLModel, table=True):
     """A recorded difference between two consecutive versions and its AI-training verdict.
 
-    ``kind`` is ``substantive`` or ``cosmetic`` (only renumbering, moves or formatting). ``details`` holds
-    the aligned clause pairs (see ``core.changes.details_of``) so alerts, diff pages and answers can quote
+    ``kind`` is ``substantive`` or ``cosmetic`` (only renumbering, moves or formatting). ``details`` holds the
+    aligned clause pairs (see ``core.reading.changes.details_of``) so alerts, diff pages and answers can quote
     exactly what was added and removed.
     """
 
@@ -113,7 +113,8 @@ class Change(SQLModel, table=True):
 
 
 class Profile(SQLModel, table=True):
-    """A version text's AI data-use profile (``core.profile``), keyed by the text's hash like its blob.
+    """A version text's AI data-use profile (``core.reading.profile``), keyed by the text's hash like its
+    blob.
 
     ``algorithm`` is the profile reader's revision: a stored profile from an older reader is recomputed.
     """

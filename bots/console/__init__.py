@@ -1,0 +1,1 @@
+"""The terminal edge: the clausewatch command line, the console chat, and the demo."""

@@ -1,0 +1,48 @@
+"""The chat platforms this installation is configured for, built once from the settings.
+
+The server mounts their routes and the worker delivers through their senders, so a platform is switched
+on in one place: its settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+
+from bots.server.background import BackgroundLoop
+from bots.slack.app import Slack
+from bots.slack.app import build as build_slack
+from bots.slack.sender import PLATFORM as SLACK
+from bots.teams.app import Teams
+from bots.teams.app import build as build_teams
+from bots.teams.bot import PLATFORM as TEAMS
+from core.alerts.delivery import Sender
+from core.config import Settings
+
+
+@dataclass(frozen=True)
+class Adapters:
+    """The configured platform adapters (None: that platform is off), and the loop their commands run on."""
+
+    slack: Slack | None = None
+    teams: Teams | None = None
+    commands: BackgroundLoop = field(default_factory=lambda: BackgroundLoop("clausewatch-commands"))
+
+    def routes(self) -> list[web.RouteDef]:
+        """The HTTP endpoints the platforms call."""
+        return [*(self.slack.routes() if self.slack else []), *(self.teams.routes() if self.teams else [])]
+
+    def senders(self) -> dict[str, Sender]:
+        """The delivery worker's senders, by platform."""
+        senders: dict[str, Sender] = {SLACK: self.slack.sender} if self.slack else {}
+        return senders | ({TEAMS: self.teams.sender} if self.teams else {})
+
+
+def load(engine: Engine, settings: Settings) -> Adapters:
+    """Build every platform whose settings switch it on; a broken configuration raises one clear error."""
+    commands = BackgroundLoop("clausewatch-commands")
+    slack = build_slack(engine, settings, commands) if settings.slack_enabled else None
+    teams = build_teams(engine, settings, commands) if settings.teams_enabled else None
+    return Adapters(slack=slack, teams=teams, commands=commands)

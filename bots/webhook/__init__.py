@@ -1,0 +1,1 @@
+"""The webhook destination: alerts POSTed as JSON to a URL."""

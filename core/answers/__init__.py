@@ -1,0 +1,2 @@
+"""Answering questions about what tracked terms say: parsing the question, the versions in force, evidence,
+the verdict and its wording."""

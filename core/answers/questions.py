@@ -1,0 +1,393 @@
+"""Reading a question: which vendors and documents it is about, as of when, and what kind of answer it wants.
+
+People type vendor names the way they say them: "Zoom's", "zooms terms", "Gogle". A name written as one
+(capitalised or possessive) is matched first, by whole words with possessives and a plural "s" dropped,
+then by a close spelling; a lower-case common word ("a box", "other vendors") is a vendor only when it is
+spelled exactly as one and nothing else in the question is. It never guesses between two vendors that
+match equally well, and a written name that matches no vendor is reported rather than ignored.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from rapidfuzz import fuzz
+
+from core.errors import UsageError
+from core.reading.statements import data_categories
+from core.registry.documents import DOC_TYPES, slugify
+
+Kind = Literal["ai", "register", "changes", "general"]
+Point = Literal[
+    "customer_content_training", "usage_data_training", "third_party_training", "control", "user_rules"
+]
+
+
+@dataclass(frozen=True)
+class VendorName:
+    """A vendor and every name it goes by (its name, its slug, catalog aliases)."""
+
+    vendor_id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """What ``read`` understood: the original text plus the parts answering needs.
+
+    ``unknown`` holds the names the question writes that match no tracked vendor ("Slack's", "Zooom").
+    """
+
+    text: str
+    kind: Kind
+    vendor_ids: tuple[int, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    as_of: date | None = None
+    since: date | None = None
+    until: date | None = None
+    point: Point | None = None
+    data: frozenset[str] = field(default_factory=frozenset)
+    unknown: tuple[str, ...] = ()
+
+
+_AI = re.compile(
+    r"\b(?:a\.?i\.?|artificial intelligence|machine[- ]learning|ml|llms?|gen ?ai|genai|models?|algorithms?"
+    r"|fine[- ]?tun\w*|neural)\b"
+    r"|\btrain(?:s|ed|ing)?\s+(?:(?:its|their|our|your|the|own|ai|models?)\s+){0,2}on\b",  # not "its staff"
+    re.IGNORECASE,
+)
+_REGISTER = re.compile(
+    r"\b(?:which|what|list|any|all)\b(?:\s+\w+){0,3}?\s+(?:vendors|companies|suppliers|providers|tools|services"
+    r"|apps)\b|\bacross (?:all )?(?:our |the )?vendors\b",
+    re.IGNORECASE,
+)
+_CHANGES = re.compile(
+    r"\b(?:what|anything|which|has|have|did|was|were)\b[^?]*\b(?:changed|updated|modified|rewritten|revised)\b"
+    r"|\bwhat'?s new\b|\b(?:recent|latest) (?:changes|updates|revisions)\b"
+    r"|\b(?:changes|updates|revisions)\b[^?]*\b(?:recently|this (?:week|month|year)"
+    r"|(?:last|past) (?:week|month|year)|since"
+    r"|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})\b",
+    re.IGNORECASE,
+)
+_USER_RULE = re.compile(
+    r"\b(?:can|may|could|are|is)\s+(?:\w+\s+){0,2}?(?:we|i|you|developers?|users?|customers?|sellers?|partners?"
+    r"|anyone|others|people)\s+(?:\w+\s+)?(?:allowed|permitted|use|train|scrape|crawl|collect|build|develop"
+    r"|fine[- ]?tune)\b"
+    r"|\ballow(?:s|ed)?\b[^?]*\b(?:us|users?|developers?|customers?|anyone|scraping|collecting|crawling|mining)\b",
+    re.IGNORECASE,
+)
+_IF_CHANGED = re.compile(
+    r"\b(?:if|when|whenever|once|before|after)\b[^?]*\b(?:change[ds]?|update[ds]?|modif\w+|revise[ds]?)\b",
+    re.IGNORECASE,
+)
+_OPT_OUT = re.compile(
+    r"\bopt(?:[- ]?out|ing out)\b|\bturn (?:it |this )?off\b|\bdisable\b|\bconsent\b|\bopt[- ]?in\b"
+    r"|\b(?:stop|prevent|object to|exclude|refuse)\b",
+    re.IGNORECASE,
+)
+_THIRD_PARTY = re.compile(
+    r"\bthird[- ]part(?:y|ies)\b|\bpartners?\b|\bsell\b|\bshar(?:e|es|ed|ing) .*\b(?:with|to)\b",
+    re.IGNORECASE,
+)
+_USAGE = re.compile(
+    r"\b(?:usage|telemetry|diagnostic|service[- ]generated|metadata|analytics|log) (?:data|information)?\b"
+    r"|\bmetadata\b|\btelemetry\b",
+    re.IGNORECASE,
+)
+_CONTENT_WORDS = re.compile(
+    r"\b(?:content|data|information|meetings?|chats?|messages?|recordings?|calls?|files?|documents?|prompts?"
+    r"|inputs?|outputs?|conversations?|emails?|transcripts?|audio|video|voice|images?|photos?|code)\b",
+    re.IGNORECASE,
+)
+_MEDIA_WORDS: dict[str, frozenset[str]] = {
+    "meeting": frozenset({"audio_voice", "video", "inputs_outputs", "customer_content"}),
+    "meetings": frozenset({"audio_voice", "video", "inputs_outputs", "customer_content"}),
+    "call": frozenset({"audio_voice", "video"}),
+    "calls": frozenset({"audio_voice", "video"}),
+    "recording": frozenset({"audio_voice", "video"}),
+    "recordings": frozenset({"audio_voice", "video"}),
+    "message": frozenset({"inputs_outputs"}),
+    "messages": frozenset({"inputs_outputs"}),
+    "email": frozenset({"customer_content"}),
+    "emails": frozenset({"customer_content"}),
+}
+
+_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_SLASHED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?([A-Za-z]{3,9})\.?,? (\d{4})\b")
+_MONTH_YEAR = re.compile(r"\b(?:in )?([A-Za-z]{3,9}) (\d{4})\b")
+_SINCE = re.compile(r"\b(?:since|after|from)\b", re.IGNORECASE)
+_WORD = re.compile(r"[a-z0-9]+(?:[.&+][a-z0-9]+)*")
+_NOT_NAMES = frozenset(
+    {
+        "ai",
+        "ml",
+        "llm",
+        "llms",
+        "genai",
+        "api",
+        "apis",
+        "i",
+        "eu",
+        "eea",
+        "uk",
+        "us",
+        "usa",
+        "gdpr",
+        "ccpa",
+        "cpra",
+        "hipaa",
+        "customer",
+        "customers",
+        "content",
+        "data",
+        "service",
+        "services",
+        "terms",
+        "privacy",
+        "policy",
+        "statement",
+        "notice",
+        "agreement",
+        "personal",
+        "information",
+        "user",
+        "users",
+        "input",
+        "inputs",
+        "output",
+        "outputs",
+        "account",
+        "do",
+        "not",
+        "track",
+        "generated",
+        "enterprise",
+        "business",
+        "which",
+        "what",
+        "does",
+        "can",
+        "is",
+        "are",
+        "how",
+        "when",
+        "where",
+        "who",
+        "why",
+        "will",
+    }
+)
+
+
+def _date(year: str, month: int, day: str | int, written: str) -> date:
+    try:
+        return date(int(year), month, int(day))
+    except ValueError:
+        raise UsageError(f"{written!r} is not a valid date; write dates as YYYY-MM-DD") from None
+
+
+def _dates(text: str) -> list[tuple[int, date, bool]]:
+    """Dates the text names, with their position and whether they name a whole month.
+
+    A date that cannot be read is an error rather than ignored: answering for today instead of the day
+    asked would quote the wrong version.
+    """
+    slashed = _SLASHED.search(text)
+    if slashed:
+        raise UsageError(f"{slashed.group(0)!r} is ambiguous; write dates as YYYY-MM-DD")
+    found = [(m.start(), _date(m[1], int(m[2]), m[3], m[0]), False) for m in _ISO.finditer(text)]
+    for m in _MONTH_DAY_YEAR.finditer(text):
+        month = _MONTHS.get(m[1].lower())
+        if month:
+            found.append((m.start(), _date(m[3], month, m[2], m[0]), False))
+    for m in _DAY_MONTH_YEAR.finditer(text):
+        month = _MONTHS.get(m[2].lower())
+        if month:
+            found.append((m.start(), _date(m[3], month, m[1], m[0]), False))
+    if not found:
+        for m in _MONTH_YEAR.finditer(text):
+            month = _MONTHS.get(m[1].lower())
+            if month:
+                found.append((m.start(), _date(m[2], month, 1, m[0]), True))
+    return sorted(found)
+
+
+def _period_start(text: str, today: date) -> date | None:
+    """The start of "this month", "this week", "last month", "recently" and friends."""
+    low = text.lower()
+    if "this month" in low:
+        return today.replace(day=1)
+    if "last month" in low or "past month" in low:
+        return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    if "this week" in low:
+        return today - timedelta(days=today.weekday())
+    if "last week" in low or "past week" in low:
+        return today - timedelta(days=7)
+    if "this year" in low:
+        return today.replace(month=1, day=1)
+    if "today" in low:
+        return today
+    return None
+
+
+def _words(text: str) -> list[str]:
+    """The question's words, lower-cased, with possessives dropped ("Zoom's" -> "zoom")."""
+    return _WORD.findall(text.lower().replace("\u2019", "'").replace("'s", "").replace("s'", "s"))
+
+
+def _grams(words: list[str]) -> set[str]:
+    """Words and two- and three-word phrases, each also without a plural "s" ("zooms terms")."""
+    grams = {" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)}
+    return grams | {g[:-1] for g in grams if g.endswith("s") and len(g) > 3}
+
+
+def name_like(text: str) -> list[str]:
+    """Words written as names: capitalised after the first word, or possessive ("Slack's").
+
+    Defined terms and acronyms of legal and AI writing ("Customer Content", "GDPR", "AI") are not names.
+    """
+    tokens = re.findall(r"[\w.&+-]+(?:['\u2019]s?)?", text)
+    found = []
+    for position, token in enumerate(tokens):
+        bare = re.sub(r"['\u2019]s?$", "", token).strip(".")
+        possessive = bare != token.strip(".")
+        capitalised = position > 0 and bare[:1].isupper()
+        if bare and (possessive or capitalised) and bare.lower() not in _NOT_NAMES:
+            found.append(bare)
+    return found
+
+
+def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
+    """The vendors a question names.
+
+    A name written as one (capitalised or possessive) counts first; then a lower-case word spelled exactly
+    as a vendor ("does zoom train on our data"), so "Zoom" wins over "a box" in "Does Zoom keep files in a
+    box?"; then a close spelling of a written name or of a longer word ("salesfroce"), never of a short
+    common word ("other" is not Otter).
+    """
+    names = name_like(text)
+    strong = _grams(_words(" ".join(names)))
+    matched = [v.vendor_id for v in vendors if _spellings(v) & strong]
+    if matched:
+        return matched
+    weak = _grams(_words(text))
+    matched = [v.vendor_id for v in vendors if _spellings(v) & weak]
+    if matched:
+        return matched
+    return closest(strong | {g for g in weak if len(g) >= 6 and " " not in g}, vendors)
+
+
+def _spellings(vendor: VendorName) -> set[str]:
+    return {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
+
+
+def closest(
+    grams: set[str], vendors: Sequence[VendorName], *, threshold: float = 85, min_length: int = 4
+) -> list[int]:
+    """The one vendor the grams misspell (names of ``min_length`` letters or more, ``threshold``% alike).
+
+    Nothing when two vendors are equally close: a misspelling is never resolved by a guess.
+    """
+    scored: list[tuple[float, int]] = []
+    for vendor in vendors:
+        best = max(
+            (
+                fuzz.ratio(name, gram)
+                for name in _spellings(vendor)
+                if len(name) >= min_length
+                for gram in grams
+            ),
+            default=0.0,
+        )
+        if best >= threshold:
+            scored.append((best, vendor.vendor_id))
+    if not scored:
+        return []
+    top = max(score for score, _ in scored)
+    winners = [vendor_id for score, vendor_id in scored if score == top]
+    return winners if len(winners) == 1 else []
+
+
+def _doc_types(text: str) -> tuple[str, ...]:
+    low = text.lower()
+    found = []
+    for name, aliases in DOC_TYPES.items():
+        spelled = (
+            name.lower(),
+            *(a for a in aliases if (len(a) > 3 and " " in a) or a in ("privacy", "cookies")),
+        )
+        if any(re.search(rf"\b{re.escape(a)}\b", low) for a in spelled):
+            found.append(name)
+    return tuple(found)
+
+
+def _point(text: str) -> Point | None:
+    """Which point of the AI data-use profile (or the rules on users) an AI question asks about."""
+    if _OPT_OUT.search(text):
+        return "control"
+    if _USER_RULE.search(text):
+        return "user_rules"
+    if _THIRD_PARTY.search(text):
+        return "third_party_training"
+    if _USAGE.search(text):
+        return "usage_data_training"
+    if _CONTENT_WORDS.search(text):
+        return "customer_content_training"
+    return None
+
+
+def _data(text: str) -> frozenset[str]:
+    """The data categories a question names, read with the statements' own lexicon."""
+    words = _CONTENT_WORDS.findall(text)
+    if not words:
+        return frozenset()
+    found = set(data_categories(text)) - {"unspecified"}
+    for word in words:
+        found |= _MEDIA_WORDS.get(word.lower(), frozenset())
+    return frozenset(found)
+
+
+def read(text: str, vendors: Sequence[VendorName], today: date) -> Question:
+    """Understand ``text``: its vendors, document types, dates and kind."""
+    text = " ".join(text.split())
+    dates = _dates(text)
+    since = _period_start(text, today)
+    as_of: date | None = None
+    if dates:
+        position, day, whole_month = dates[0]
+        if _SINCE.search(text[max(0, position - 8) : position]):
+            since = day
+        elif whole_month:
+            as_of = day.replace(day=calendar.monthrange(day.year, day.month)[1])
+        else:
+            as_of = day
+    vendor_ids = tuple(find_vendors(text, vendors))
+    kind: Kind
+    until: date | None = None
+    if _CHANGES.search(text) and not _IF_CHANGED.search(text):
+        kind = "changes"
+        if as_of is not None and dates[0][2]:  # "what changed in August 2023": that month
+            since, until, as_of = as_of.replace(day=1), as_of, None
+        elif as_of is not None:  # "what changed on 2023-08-07": that day
+            since, until, as_of = as_of, as_of, None
+    elif _REGISTER.search(text) and _AI.search(text):
+        kind = "register"
+    elif _AI.search(text):
+        kind = "ai"
+    else:
+        kind = "general"
+    point = _point(text) if kind in ("ai", "register") else None
+    unknown = () if vendor_ids else tuple(dict.fromkeys(name_like(text)))
+    return Question(
+        text, kind, vendor_ids, _doc_types(text), as_of, since, until, point, _data(text), unknown
+    )

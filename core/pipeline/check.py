@@ -1,0 +1,194 @@
+"""The check cycle: fetch, extract and record every due document, each in its own transaction.
+
+This module only orchestrates the pipeline stages in their order (fetching -> extraction -> versions ->
+changes -> alerts, then the AI data-use profile); a failure of one document is recorded on that document
+and never stops the others. A change and its alerts are written in one transaction (the outbox).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from core import metrics
+from core.alerts.outbox import enqueue
+from core.config import Settings
+from core.errors import ClausewatchError
+from core.pipeline.extract import extract
+from core.pipeline.fetch import Fetcher, FetchPolicy, FetchResult
+from core.pipeline.versions import Observation, Recorded, record, version_text
+from core.reading.changes import record_change
+from core.reading.profile import store_profiles
+from core.storage.database import session_scope
+from core.storage.models import Document, Vendor, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of checking one document, for progress bars, logs and chat replies.
+
+    ``status`` is ``not-modified``, ``error``, or a ``Recorded`` status (first, changed, unchanged,
+    suspect, flap, junk).
+    """
+
+    document_id: int
+    ref: str
+    status: str
+    message: str
+    change_id: int | None = None
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What the fetch needs to know about a document, read before any network I/O."""
+
+    id: int
+    ref: str
+    url: str
+    select: list[str]
+    remove: list[str]
+    etag: str | None
+    last_modified: str | None
+
+
+def _targets(session: Session, ids: Sequence[int]) -> list[_Target]:
+    rows = session.exec(
+        select(Document, Vendor)
+        .join(Vendor, col(Document.vendor_id) == col(Vendor.id))
+        .where(col(Document.id).in_(list(ids)))
+        .order_by(col(Document.id))
+    ).all()
+    return [
+        _Target(
+            id=doc.id or 0,
+            ref=f"{vendor.slug}/{doc.slug}",
+            url=doc.url,
+            select=list(doc.select),
+            remove=list(doc.remove),
+            etag=doc.etag if doc.state == "ok" else None,
+            last_modified=doc.last_modified if doc.state == "ok" else None,
+        )
+        for doc, vendor in rows
+    ]
+
+
+async def check_documents(
+    engine: Engine,
+    settings: Settings,
+    ids: Sequence[int],
+    *,
+    on_done: Callable[[CheckReport], None] | None = None,
+    day: date | None = None,
+) -> list[CheckReport]:
+    """Check the documents ``ids`` concurrently (within the fetch policy's limits).
+
+    ``day`` dates the versions found (default: today), for replaying a vendor's published history as
+    the demo does."""
+    with Session(engine) as session:
+        targets = _targets(session, ids)
+
+    async def one(fetcher: Fetcher, target: _Target) -> CheckReport:
+        try:
+            result = await fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
+            report = _process(engine, settings, target, result, day)
+        except ClausewatchError as exc:
+            report = _record_failure(engine, settings, target, str(exc))
+        except Exception as exc:  # one document's surprise must never stop the others
+            log.exception("checking %s failed", target.ref)
+            report = _record_failure(engine, settings, target, f"unexpected {type(exc).__name__}: {exc}")
+        metrics.CHECKS.labels(report.status).inc()
+        if report.status == "error":
+            metrics.FETCH_ERRORS.inc()
+        if on_done is not None:
+            on_done(report)
+        return report
+
+    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        return list(await asyncio.gather(*(one(fetcher, t) for t in targets)))
+
+
+def _process(
+    engine: Engine, settings: Settings, target: _Target, result: FetchResult, day: date | None = None
+) -> CheckReport:
+    """Extract and record one fetched page in one transaction (extraction errors propagate)."""
+    if result.not_modified:
+        with session_scope(engine) as session:
+            _reschedule(session, settings, target.id, state="ok")
+        return CheckReport(target.id, target.ref, "not-modified", "not modified since the last check")
+    extracted = extract(
+        result.body, result.content_type, charset=result.charset, select=target.select, remove=target.remove
+    )
+    observation = Observation(
+        text=extracted.text,
+        title=extracted.title,
+        url=result.url,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        effective_date=day,
+    )
+    with session_scope(engine) as session:
+        # Lock the document so two checkers (processes or replicas) never record the same version twice.
+        doc = session.get(Document, target.id, with_for_update=True)
+        assert doc is not None
+        flap_window = timedelta(hours=settings.flap_window_hours)
+        outcome = record(session, doc, observation, flap_window=flap_window)
+        change_id = _record_change(session, doc, outcome)
+        _reschedule(session, settings, target.id)
+        new_version = (
+            outcome.version.id if outcome.status in ("first", "changed") and outcome.version else None
+        )
+    if new_version is not None:
+        store_profiles(engine, [new_version])
+    return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
+
+
+def _record_change(session: Session, doc: Document, outcome: Recorded) -> int | None:
+    if outcome.status != "changed" or outcome.previous is None or outcome.version is None:
+        return None
+    old = version_text(session, outcome.previous)
+    new = version_text(session, outcome.version)
+    change = record_change(session, doc, outcome.previous, outcome.version, old, new)
+    enqueue(session, change, doc, outcome.version)
+    return change.id
+
+
+def _describe(outcome: Recorded) -> str:
+    messages = {
+        "first": "first version recorded",
+        "changed": "new version recorded",
+        "unchanged": "no change",
+    }
+    return messages.get(outcome.status) or outcome.reason or outcome.status
+
+
+def _record_failure(engine: Engine, settings: Settings, target: _Target, message: str) -> CheckReport:
+    """Note the error on the document; its versions are untouched."""
+    with session_scope(engine) as session:
+        doc = _reschedule(session, settings, target.id, state="error")
+        doc.last_error = message
+    return CheckReport(target.id, target.ref, "error", message)
+
+
+def _reschedule(session: Session, settings: Settings, doc_id: int, *, state: str | None = None) -> Document:
+    """Set the next check one interval ahead, give or take ``check_jitter`` of it (spreads bursts)."""
+    doc = session.get(Document, doc_id)
+    assert doc is not None
+    now = utcnow()
+    spread = 1 + random.uniform(-settings.check_jitter, settings.check_jitter)
+    doc.last_checked_at = now
+    doc.next_check_at = now + timedelta(hours=doc.check_interval_hours * spread)
+    if state is not None:
+        doc.state = state
+        if state == "ok":
+            doc.last_error = None
+    session.add(doc)
+    return doc

@@ -1,0 +1,206 @@
+"""Deciding whether a fetched text is a new version, and recording it: the third pipeline stage.
+
+The rules that keep history clean:
+- cosmetic differences never make a version (the hash is over ``normalise.canonical``);
+- a page that is not the document (error page, cookie wall, login, bot challenge) is never recorded;
+- a text that suddenly shrinks by more than half is held as *suspect* and recorded only when the next
+  fetch returns the same text again;
+- a page flipping back to a text it showed within the flap window is not news (A/B tests, stale caches);
+- nothing is ever deleted because a vendor's site misbehaves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from core.errors import NotFoundError
+from core.pipeline.pagecheck import junk_reason
+from core.registry.documents import latest_version
+from core.storage import blobs
+from core.storage.models import Blob, Document, Version, utcnow
+from core.text.normalise import content_hash
+
+SHRINK_LIMIT = 0.5
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A text obtained for a document, by fetching or by importing history."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    source: str = "fetched"
+    effective_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What ``record`` decided. ``status`` is one of:
+
+    ``first`` (first version stored), ``changed`` (new version after ``previous``), ``unchanged``,
+    ``suspect`` (held for confirmation), ``flap`` (flipped back to a recent text; ignored), ``junk``
+    (not the document; ignored). ``reason`` explains the last three.
+    """
+
+    status: str
+    version: Version | None = None
+    previous: Version | None = None
+    reason: str | None = None
+
+
+def record(session: Session, doc: Document, obs: Observation, *, flap_window: timedelta) -> Recorded:
+    """Apply the rules above to ``obs`` and store a new version when it is one."""
+    junk = junk_reason(obs.text, obs.title)
+    if junk:
+        return _hold(
+            doc, "junk", f"the page looked like {_article(junk)}, not the document; nothing recorded"
+        )
+    digest = content_hash(obs.text)
+    latest = latest_version(session, doc.id or 0)
+    if latest is not None and latest.content_hash == digest:
+        _settle(doc, obs)
+        return Recorded("unchanged", version=latest)
+    if latest is not None and obs.source == "fetched":
+        if _seen_recently(session, doc, digest, flap_window):
+            # Keep no validators: a 304 must not hide the flipped text once the flap window has passed.
+            doc.state, doc.last_error, doc.etag, doc.last_modified = "ok", None, None, None
+            return Recorded(
+                "flap", version=latest, reason="the page flipped back to a text it showed recently"
+            )
+        doubt = _shrink_doubt(session, latest, obs.text)
+        if doubt and doc.pending_hash != digest:
+            doc.pending_hash, doc.pending_reason = digest, doubt
+            return _hold(doc, "suspect", doubt + "; waiting for the next fetch to confirm")
+    version = _store(session, doc, obs, digest, latest)
+    _settle(doc, obs)
+    return Recorded("first" if latest is None else "changed", version=version, previous=latest)
+
+
+def record_imported(session: Session, doc: Document, obs: Observation, previous: Version | None) -> Recorded:
+    """Store one file of imported history after ``previous`` (the version imported before it).
+
+    History is trusted as published, so only pages that are not the document are refused; the document's
+    check state is left alone.
+    """
+    junk = junk_reason(obs.text, obs.title)
+    if junk:
+        return Recorded("junk", reason=f"looks like {_article(junk)}, not the document")
+    digest = content_hash(obs.text)
+    if previous is not None and previous.content_hash == digest:
+        return Recorded("unchanged", version=previous)
+    version = _store(session, doc, obs, digest, previous)
+    return Recorded("first" if previous is None else "changed", version=version, previous=previous)
+
+
+def _article(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
+def _hold(doc: Document, status: str, reason: str) -> Recorded:
+    """Mark the document suspect without touching its history or its validators."""
+    doc.state, doc.last_error = "suspect", reason
+    if status == "junk":
+        doc.pending_hash = doc.pending_reason = None
+    return Recorded(status, reason=reason)
+
+
+def _settle(doc: Document, obs: Observation) -> None:
+    """The document is known good again: clear doubts, keep the validators for conditional GETs."""
+    doc.state, doc.last_error = "ok", None
+    doc.pending_hash = doc.pending_reason = None
+    if obs.source == "fetched":
+        doc.etag, doc.last_modified = obs.etag, obs.last_modified
+
+
+def _seen_recently(session: Session, doc: Document, digest: str, window: timedelta) -> bool:
+    since = utcnow() - window
+    query = select(Version.id).where(
+        Version.document_id == doc.id,
+        Version.content_hash == digest,
+        Version.source == "fetched",
+        col(Version.fetched_at) >= since,
+    )
+    return session.exec(query).first() is not None
+
+
+def _shrink_doubt(session: Session, latest: Version, text: str) -> str | None:
+    """A reason to doubt ``text`` when it is less than half the size of the latest version."""
+    blob = session.get(Blob, latest.content_hash)
+    before = blob.size if blob else 0
+    after = len(text.encode("utf-8"))
+    if before and after < SHRINK_LIMIT * before:
+        return f"the text shrank from {before:,} to {after:,} bytes"
+    return None
+
+
+def _store(session: Session, doc: Document, obs: Observation, digest: str, latest: Version | None) -> Version:
+    blobs.put_text(session, digest, obs.text, near=latest.content_hash if latest else None)
+    now = utcnow()
+    version = Version(
+        document_id=doc.id or 0,
+        content_hash=digest,
+        fetched_at=now,
+        effective_date=obs.effective_date or now.date(),
+        source=obs.source,
+        url=obs.url,
+        title=obs.title,
+        etag=obs.etag,
+        last_modified=obs.last_modified,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def version_text(session: Session, version: Version) -> str:
+    """The stored text of ``version``."""
+    return blobs.get_text(session, version.content_hash)
+
+
+def versions_of(session: Session, document_id: int) -> list[Version]:
+    """All versions of a document, oldest first."""
+    query = (
+        select(Version)
+        .where(Version.document_id == document_id)
+        .order_by(col(Version.effective_date), col(Version.id))
+    )
+    return list(session.exec(query).all())
+
+
+def version_at(session: Session, document_id: int, when: date | datetime) -> Version | None:
+    """The version in force on ``when``: the newest one that appeared on or before that day."""
+    day = when.date() if isinstance(when, datetime) else when
+    query = (
+        select(Version)
+        .where(Version.document_id == document_id, col(Version.effective_date) <= day)
+        .order_by(col(Version.effective_date).desc(), col(Version.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def versions_to_compare(
+    session: Session, document_id: int, start: date | None, end: date | None
+) -> tuple[Version, Version]:
+    """The versions ``diff`` compares: in force on ``start`` (default: the one before the other) and on
+    ``end`` (default: the latest). Raises ``NotFoundError`` saying which is missing."""
+    new = version_at(session, document_id, end or date.max)
+    if new is None:
+        raise NotFoundError(f"no version on or before {end or 'today'}")
+    if start is not None:
+        old = version_at(session, document_id, start)
+        if old is None:
+            raise NotFoundError(f"no version on or before {start}")
+        if old.id == new.id:
+            raise NotFoundError(f"one version was in force from {start} to {end or 'today'}: nothing changed")
+        return old, new
+    versions = versions_of(session, document_id)
+    index = [v.id for v in versions].index(new.id)
+    if index == 0:
+        raise NotFoundError(f"there is no version before {new.effective_date} to compare with")
+    return versions[index - 1], new

@@ -1,0 +1,891 @@
+"""Reading AI-training language: which data, whose training, under which condition.
+
+A document is read clause by clause and sentence by sentence. A sentence (or one item of an enumerated
+sentence, read together with the words that introduce it) is AI-training language when it has an *anchor*:
+
+- a training verb or noun (train, re-train, fine-tune, tune; "model training", "training data") whose object
+  or neighbourhood is a machine-learning artefact (model, algorithm, AI, machine learning, LLM...), and
+  that is not the training of people ("training of our teams", "training programs");
+- a development verb or noun (develop, improve, build, enhance, refine...) whose *object* is an AI
+  artefact ("develop or improve large language models", "improve the AI Service"), in a sentence that uses
+  data or content; AI as the instrument ("we use AI to improve our services") is not training;
+- machine learning or artificial intelligence named as a *purpose* of using data ("license ... for ...
+  machine learning, artificial intelligence, training").
+
+Each anchor is then read into a ``Statement``: the categories of data it concerns, the actor whose
+training it governs (the vendor; third parties the data is shared with or who train on it; users and
+customers when the sentence is a rule on them), the condition (always, with consent, unless opted out,
+never, prohibited) from negation within the anchor's clause, consent and opt-out phrases, and a coarse
+purpose. Two sentences with different words and equal statements say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Literal
+
+from core.text.clauses import Clause, segment
+
+Actor = Literal["vendor", "third_party", "user"]
+Condition = Literal["always", "opt_out", "consent", "never", "prohibited"]
+
+DATA_CATEGORIES = (
+    "customer_content",
+    "personal_data",
+    "inputs_outputs",
+    "usage_data",
+    "public_content",
+    "audio_voice",
+    "images",
+    "video",
+    "text_transcripts",
+    "sensor_vehicle",
+    "health_data",
+    "feedback",
+    "service_content",
+    "service_outputs",
+    "unspecified",
+)
+
+_MEDIA = frozenset({"audio_voice", "images", "video", "text_transcripts"})
+"""Categories of recorded media and text: a "recording" is audio unless it is a video one."""
+
+SENSITIVE_DATA = frozenset(DATA_CATEGORIES) - {"usage_data", "feedback", "service_content", "service_outputs"}
+"""Data about people or their own content: training on it weighs more than on usage or service data."""
+
+_PERMISSIVENESS: dict[str, int] = {"always": 3, "opt_out": 2, "consent": 1, "never": 0, "prohibited": 0}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one sentence says about training AI on data.
+
+    ``data``: categories of data concerned (see ``DATA_CATEGORIES``); ``actor``: whose training the
+    statement governs; ``purpose``: "train" or "competing_models" (training models that compete with the
+    service); ``condition``: always / opt_out (unless opted out) / consent (only with consent) / never
+    (a commitment not to) / prohibited (a rule forbidding users or others); ``negated``: whether the
+    sentence denies or forbids the training. ``sentence`` is the sentence read (``context`` the words that
+    introduce it, for list items and enumerations), ``clause_id`` its clause anchor, ``scope`` the named
+    items it enumerates (products, services, named data categories) as "<list>:<item>", which bound where
+    it applies. A version's statements are the input of its AI data-use profile.
+    """
+
+    data: frozenset[str]
+    actor: Actor
+    purpose: str
+    condition: Condition
+    sentence: str
+    clause_id: str | None = None
+    negated: bool = False
+    context: str | None = None
+    scope: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, frozenset[str], str]:
+        """The meaning: two statements with equal keys say the same thing.
+
+        Polarity is not part of it: "will not use ... without your consent" and "will use ... only with
+        your consent" say the same; "never" and "always" already carry it.
+        """
+        return (self.actor, self.condition, self.data, self.purpose)
+
+    @property
+    def permissiveness(self) -> int:
+        """How much training the statement allows: 3 always, 2 unless opted out, 1 with consent, 0 never."""
+        return _PERMISSIVENESS[self.condition]
+
+    @property
+    def text(self) -> str:
+        """The sentence with the words that introduce it."""
+        return f"{self.context} {self.sentence}" if self.context else self.sentence
+
+    @property
+    def norm(self) -> str:
+        """The words of ``text``, lower-cased, without punctuation or link targets: for exact comparison."""
+        return normalised_words(self.text)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Vocabulary. General domain lexicons (machine learning, data, consent), not phrases of any document.
+
+# Case-sensitive abbreviations, rewritten to unambiguous lower-case tokens before matching.
+_ABBREVIATIONS = re.compile(r"\b(?:A\.I\.|AI|GenAI|ML|LLMs?|NLP)(?![\w.])|\bA\.I\.")
+_ABBREVIATION_TOKENS = {"ML": "mlterm", "NLP": "mlterm"}
+
+_AI_CORE = (
+    r"(?:aiterm|genaiterm|mlterm|llmterm|artificial[- ]intelligence|machine[- ]learning|deep[- ]learning"
+    r"|neural[- ]net\w*|large[- ]language|language[- ]models?|foundation(?:al)?[- ]models?"
+    r"|frontier[- ]models?"
+    r"|generative[- ]models?|multimodal[- ]models?|diffusion[- ]models?|chat-?bots?|computer vision"
+    r"|natural language processing|speech recognition|llms?)"
+)
+_AI_CORE_RE = re.compile(rf"\b{_AI_CORE}\b")
+_MODELS = re.compile(r"\bmodels?\b")
+_PASSIVE_SUBJECT = re.compile(
+    rf"(?:\bmodels?|\b{_AI_CORE}(?:\s+(?:systems?|technolog\w+|tools?))?)\s+"
+    r"(?:is|are|was|were|(?:will|may|can|could|would) be|ha(?:s|ve) been)\s+(?:\w+ly\s+)?$"
+)
+_MODEL = re.compile(r"\bmodels?\b|\balgorithm\w*|\bclassifiers?\b|\bneural\b")
+# "models" that are not machine-learning models
+_NON_ML_MODEL = re.compile(
+    r"\b(?:business|role|device|hardware|car|vehicle|phone|product|pricing|revenue|operating|subscription"
+    r"|delivery|service|3d|3-d|financial|fashion|cost|governance|engagement|partnership|licensing"
+    r"|distribution|data|care|staffing|cooperation|economic|physical|new|latest|older|other)\s+models?\b"
+    r"|\bmodels? of (?:our |the |your )?(?:devices?|products?|vehicles?|cars?|phones?|hardware)\b"
+    r"|\bmodels?\s+(?:numbers?|years?|names?|accounts?|programs?|release|applications?)\b"
+)
+_TRAIN = re.compile(r"\b(?:re-?|pre-?)?train(?:s|ed|ing|ings)?\b|\bfine[- ]?tun\w+|\btun(?:e|es|ed|ing)\b")
+_TRAINING_DATA = re.compile(r"\btraining[- ](?:data(?:sets?)?|sets?|corpus|corpora|datasets?|examples)\b")
+_LEARN_FROM = re.compile(
+    r"\blearn(?:s|ed|ing)? from (?:\w+\s){0,3}?(?:data|content|information|inputs?|conversations?"
+    r"|interactions?"
+    r"|feedback|usage|behaviou?r|activity|prompts?|posts?)\b"
+)
+_TRAINED_ON = re.compile(
+    r"trained (?:on|using|with) (?:\w+\s){0,3}?(?:data|content|information|inputs?|conversations?|posts?"
+    r"|text|images?)\b"
+)
+_USE_TO_TRAIN = re.compile(
+    r"\b(?:use[sd]?|using)\b[^.;:]{0,120}?\b(?:data|content|information|inputs?|outputs?|prompts?"
+    r"|conversations?|chats?"
+    r"|posts?|messages?|feedback|interactions?|recordings?|it|them"
+    r"|this)\b[^.;:]{0,80}?\bto (?:help (?:us )?)?(?:re-?)?train$"
+)
+_OBJECT_END = re.compile(
+    r"\b(?:to|by|for|so|which|that|using|through|in order|with|via|from|of (?:our|your|the) devices?)\b|[:;.]"
+)
+_DEVELOP = re.compile(
+    r"\b(?:develop(?:s|ed|ing|ment)?|improv(?:e|es|ed|ing|ement)|build(?:s|ing)?|enhanc(?:e|es|ed|ing|ement)"
+    r"|refin(?:e|es|ed|ing|ement)|optimi[sz](?:e|es|ed|ing|ation)|advanc(?:e|es|ed|ing|ement)"
+    r"|creat(?:e|es|ed|ing|ion)|teach(?:es|ing)?)\b"
+)
+_PEOPLE = re.compile(
+    r"^(?:\W*(?:of|for|our|your|its|their|the|all|new|and|any|other|internal|customer|support|sales|service"
+    r"|care|relevant|to|in|on|how)\b)*\W*(?:staff|employees?|personnel|teams?|workforce|workers|"
+    r"representatives|agents|moderators|reviewers|people|students|learners|instructors|volunteers|"
+    r"contractors|members|managers|drivers|couriers|professionals|physicians|doctors|nurses|colleagues|"
+    r"trainers|trainees)\b"
+)
+_COURSE = re.compile(
+    r"^\W*(?:and\s+)?(?:programs?|programmes?|courses?|sessions?|materials?|events?|certifications?|webinars?"
+    r"|videos?|modules?|records?|opportunit\w+|platforms?|classes|academy|curricul\w*|requirements?"
+    r"|and (?:education|educational|development|learning|awareness|certification|presentations?))\b"
+)
+_EXCLUDING = re.compile(
+    r"\b(?:excluding|except(?: for)?|other than|not including|apart from)\W+(?:\w+\W+){0,2}$"
+)
+_PURPOSE = re.compile(
+    r"\bfor\b(?:(?!\b(?:to|by|with|that|which|who|using)\b)[^.;:()])*?\b(?P<ai>machine learning"
+    r"|artificial intelligence"
+    r"|aiterm|mlterm)\b(?=\s*(?:[,;.)(]|$|\b(?:and|or|purposes?|research|development|training)\b))"
+)
+_DATA_NOUNS = re.compile(
+    r"\b(?:data|information|content|inputs?|outputs?|prompts?|conversations?|chats?|messages?|posts?"
+    r"|materials?"
+    r"|recordings?|transcripts?|images?|photos?|videos?|audio|voice|files?|documents?|code|text|feedback"
+    r"|interactions?|queries|responses|usage|telemetry|metadata|submissions?|uploads?)\b"
+)
+_DATA_FRAME = re.compile(
+    r"\b(?:data|information|content|inputs?|outputs?|prompts?|conversations?|chats?|messages?|posts?"
+    r"|materials?"
+    r"|recordings?|transcripts?|images?|photos?|videos?|audio|voice|files?|documents?|code|text|feedback"
+    r"|interactions?|queries|responses|usage|telemetry|metadata|submissions?|uploads?)\b"
+    r"|\b(?:use|uses|used|using|process\w*|collect\w*|share[sd]?|sharing|analy[sz]\w*|licen[cs]\w*)\b"
+)
+
+# Data categories, most specific first; each is a general noun class of the privacy/terms domain.
+_DATA_LEXICON: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "inputs_outputs",
+        re.compile(
+            r"\b(?:prompts?|inputs?|outputs?|responses|conversations?|chats?|chat (?:sessions?|logs?|history)"
+            r"|queries|completions?|ai[- ]content|aiterm[- ](?:inputs?|outputs?|content)|generated content"
+            r"|chatbot data|interactions? with (?:our |the )?(?:aiterm|chat-?bots?|assistants?|agents?))\b"
+        ),
+    ),
+    (
+        "customer_content",
+        re.compile(
+            r"\b(?:customer|user|member|client|your|creator)[- ](?:content|data|inputs?|materials?|files?"
+            r"|submissions?)"
+            r"|\bcontent (?:that )?you (?:provide|upload|submit|post|create|share|make)"
+            r"|\buser[- ]generated content|\bcontent you\b|\b(?:files|documents|repositories|source code"
+            r"|attachments|whiteboards?|communications(?:-like)? content|uploaded content)\b"
+        ),
+    ),
+    ("content", re.compile(r"\bcontent\b")),
+    (
+        "personal_data",
+        re.compile(
+            r"\bpersonal(?:ly identifiable)? (?:data|information)|\byour (?:information|data|personal)"
+            r"|\binformation (?:about|from|that) you|\bdata (?:about|from) you|\binformation (?:we"
+            r"|that we) (?:collect|receive)"
+            r"|\binformation (?:that )?(?:individuals|you) provide|\buser data|\bpersonal\b|\bidentit\w+"
+            r"|\bcontact (?:data|information)"
+            r"|\baccount (?:creation )?(?:data|information)|\binformation\b|\bdata\b"
+        ),
+    ),
+    (
+        "usage_data",
+        re.compile(
+            r"\b(?:usage|telemetry|diagnostic|service generated|activity|interaction|technical|log|device"
+            r"|connection"
+            r"|analytics|behavio(?:u)?ral|inferred|geolocation|location)[- ](?:data|information)"
+            r"|\bmetadata\b|\blogs\b|\bhow you (?:use|interact)"
+        ),
+    ),
+    (
+        "public_content",
+        re.compile(
+            r"\bpublic(?:ly)?[- ](?:posts?|content|information|data|available|profiles?)|\bposts?\b"
+            r"|\btweets?\b"
+            r"|\bpublicly\b"
+        ),
+    ),
+    (
+        "audio_voice",
+        re.compile(
+            r"\b(?:voices?|audio|(?:voice|audio|call|sound) recordings?|speech|utterances?|voice commands?)\b"
+            r"|\brecordings? of (?:your |the )?(?:voice|calls?|speech|conversations?)"
+        ),
+    ),
+    (
+        "images",
+        re.compile(
+            r"\b(?:images?|imagery|photos?|photographs?|pictures?|selfies?|artworks?|illustrations?)\b"
+        ),
+    ),
+    (
+        "video",
+        re.compile(
+            r"\b(?:videos?|footage|video recordings?|screen[- ](?:sharing|recordings?)|livestreams?)\b"
+        ),
+    ),
+    (
+        "text_transcripts",
+        re.compile(
+            r"\b(?:transcripts?|transcriptions?|captions?|comments?|texts?|written content|summaries)\b"
+        ),
+    ),
+    (
+        "sensor_vehicle",
+        re.compile(
+            r"\b(?:sensors?|telematics|lidar|radar)\b|\b(?:driving|vehicle|car|sensor|camera|telemetry)[- ]"
+            r"(?:data|information|readings?|signals?)"
+        ),
+    ),
+    (
+        "health_data",
+        re.compile(
+            r"\b(?:health|medical|biometric|genetic|clinical)\b"
+            r"|\b(?:fitness|sleep|heart[- ]rate|wellness)[- ](?:data|information|readings?|metrics)"
+        ),
+    ),
+    ("feedback", re.compile(r"\b(?:feedback|ratings?|thumbs)\b")),
+)
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|cannot|neither|nor|no longer)\b|n't\b|\bprohibit\w*|\bforbid\w*|\brefrain\w*"
+    r"|\bmay only\b.{0,40}\bsolely\b"
+)
+_NOT_NEGATION = re.compile(
+    r"\b(?:not limited to|without limitation|whether or not|not only|no later than|no less than|no more than"
+    r"|no additional|not be liable|at no (?:cost|charge))\b"
+    r"|\b(?:that|which|who)\s+(?:is|are|was|were)\s+not\b(?:\s+[\w-]+){0,3}"
+    r"|\b(?:if|when|where|once|unless|should) (?:you|users?|customers?)\b[^,;]*?(?:\bnot\b|n't\b)[^,;]*"
+)
+_BOUNDARY = re.compile(
+    r"[;:]\s|\.\s|\bbut\b(?! not limited)|\bhowever\b(?!,)|\b(?:although|though|whereas|except that"
+    r"|provided(?: that)?"
+    r"|notwithstanding)\b"
+    r"|,\s+(?:and|or|so|while)\s+(?=(?:we|you|they|it|users?|customers?|third parties)\b)"
+)
+# a word of the setting named between a split phrasal verb ("turn the Photo Sharing control off")
+_SETTING_NAME = r"(?:\s+(?!(?:and|or|to|from|between|in|into)\b)[\w\"'\u201c\u201d-]+)"
+_CONSENT = re.compile(
+    r"\bwithout\b(?:\W+\w+){0,5}?\W+(?:consent|permission|authori[sz]ation|instructions?|approval|agreement"
+    r"|opt[- ]?in|affirmative)"
+    r"|\b(?:with|upon|subject to|based on|where we have|if you (?:have )?(?:give|given|provide|grant)\w*)\b"
+    r"(?:\W+\w+){0,3}?\W+(?:consent|permission|authori[sz]ation)"
+    r"|\bif you (?:opt[- ]in|consent|agree|choose to (?:share|allow|enable|participate|opt in|contribute))"
+    r"|\bonly (?:if|when|where|with|after) (?:you|customers?|users?|the account owner)|\bopt[- ]?in\b"
+    r"|\bif (?:enabled|authorized|you enable|you allow|you choose)|\bunless (?:authorized|instructed"
+    r"|you (?:instruct|permit|allow))"
+    r"|\b(?:except|unless|other than)\b(?:\W+\w+){0,4}?\W+you (?:have )?(?:\w+ly )?"
+    r"(?:consent|agree|opt(?:ed)?[- ]?in|instruct|permit|allow|choose to (?:share|allow|opt in|participate))"
+    # settings: "if you turn on X", "if you switch the setting on", "only when X is switched on"
+    rf"|\b(?:if|when|once|after) you (?:turn|switch|toggle){_SETTING_NAME}{{0,4}}?\s+on\b"
+    r"|\bonly (?:if|when|where|once|after)\b[^.;]{0,80}?\b(?:is|are|has been|have been)\s+"
+    r"(?:switched|turned|toggled) on\b"
+    r"|\b(?:is|are) (?:switched |turned |set to )?off by default\b"
+)
+_OPT_OUT = re.compile(
+    r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunless you\b(?:\W+\w+){0,4}?\W+(?:object|disable|turn|decline|withdraw)"
+    r"|\b(?:can|may) (?:choose to )?(?:turn off|disable|object|withdraw|decline"
+    r"|instruct\b(?:\W+\w+){0,3}\W+not)"
+    r"|\bif you do(?: not|n't) want\b|\bif you (?:turn off|disable|switch off|deactivate|toggle off)\b"
+    rf"|\b(?:if|when|once) you (?:turn|switch|toggle){_SETTING_NAME}{{1,4}}?\s+off\b"
+    r"|\b(?:can|may) (?:choose|control|decide|manage) whether\b"
+    r"|\b(?:is|are) (?:switched |turned |set to )?on by default\b"
+    r"|\b(?:turned off|deactivated|disabled) the\b|\bright to object\b"
+)
+_EVEN_IF = re.compile(r"\beven (?:if|when|after|though) you\b(?:\W+\w+){0,3}?\W+opt")
+
+_USER = (
+    r"(?:you|users?|customers?|licensees?|developers?|subscribers?|sellers?|merchants?|members?|end users?"
+    r"|anyone|any person|no one|visitors?|clients?|participants?|partners?|buyers?|persons?)"
+)
+_USER_RULE = re.compile(
+    rf"\b{_USER}\b(?:\s+(?:and|or|&)\s+(?:your|their)\s+[\w-]+(?:\s+users?)?)?"
+    r"(?:\s+(?:may|shall|must|will|agree|should|can|do|are|is|might)(?:\s+(?:and|or)\s+(?:may|shall|must"
+    r"|will|agree|should|can))*)"
+    r"(?:\s+(?:and\s+)?(?:may|shall|must|will|should|can))?\s+(?:not|never)\b"
+    rf"|\b{_USER}\s+(?:may|shall|must|will|should|can)n't\b|\byou agree (?:that you will |to )?not\b"
+    rf"|\b{_USER}\s+(?:won't|cannot|can't)\b|^\W*(?:do not|don't|never|not)\b|\bneither you\b"
+    rf"|\bno (?:one|person)\b|\bno (?:user|customer)s?\s+(?:may|shall|will|can|is allowed)\b"
+    rf"|\b{_USER}\s+(?:are|is)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted)"
+)
+_PASSIVE_RULE = re.compile(
+    r"\b(?:is|are)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted|not allowed)|\bprohibited (?:uses?"
+    r"|activities|conduct)\b"
+)
+_PROHIBITED_AFTER = re.compile(
+    r".*?\b(?:is|are)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted|not allowed|disallowed)\b"
+)
+_POINTER = re.compile(
+    r"^\W*(?:for (?:more|further|additional) (?:information|details)|to learn more|learn more|read more"
+    r"|find out more"
+    r"|more information|(?:please )?(?:see|read|visit|refer to|review|click|check out) (?:our|the|this"
+    r"|these|here))\b",
+    re.IGNORECASE,
+)
+_DEFINITION = re.compile(
+    r"^\W*[\"\u201c][^\"\u201d]{1,60}[\"\u201d]\s+(?:means|refers to|shall mean|has the meaning)\b",
+    re.IGNORECASE,
+)
+_LEGAL_BASIS = re.compile(
+    r"\b(consent|legitimate interests?|contract(?:ual)?|legal obligations?|vital interests?"
+    r"|public (?:interest|task)"
+    r"|scientific research|performance of)\b"
+)
+_USER_PERMISSION = re.compile(
+    rf"\b{_USER}\s+(?:may|can|are (?:free|permitted|allowed) to)\s+(?:\w+\s+){{0,3}}(?:use|train|fine-tune)"
+)
+_THIRD = (
+    r"(?:third[- ]part(?:y|ies)(?:[- ][\w-]+){0,2}|partners?|collaborators?|(?:service |ai |chatbot "
+    r"|model )?providers?"
+    r"|vendors?|recipients?|affiliates?|companies|advertisers?|researchers?|others|subprocessors?"
+    r"|processors?)"
+)
+_SHARE = re.compile(
+    rf"(?<!screen )\b(?:shar(?:e|es|ed|ing)|disclos\w+|sell(?:s|ing)?|sold|licen[cs](?:e|es|ed|ing)"
+    rf"|transfer\w*"
+    rf"|sen[dt]|mak\w+ available|giv\w+ access)\b[^.;]{{0,160}}?\b(?:to|with)\s+"
+    rf"(?:(?!(?:train|use|develop|improve|build|help)\b)[\w-]+,?\s+){{0,4}}?{_THIRD}\b"
+)
+_THIRD_SUBJECT = re.compile(
+    rf"(?<!from )(?<!from the )\b{_THIRD}\b(?:\s+[\w'-]+){{0,8}}?\s+(?:may|can|will|could|to)\s+(?:also\s+)?"
+    r"(?:use|train|develop|improve)"
+    rf"|\bby (?:our |such |these |those )?{_THIRD}\b|\btheir (?:own )?(?:[\w-]+ ){{0,3}}(?:models|purposes)\b"
+    rf"|^\W*(?:our |the |such |these |those |some )?{_THIRD}\b"
+)
+_VENDOR_SUBJECT = re.compile(
+    r"\b(?:we|us)\b|^\W*(?!(?i:if|when|where|unless|in|for|to|as|once|even|you|your|users?|customers?|the"
+    r"|this|these"
+    r"|such|any|all|our|each|some|third|other|data|personal|information|content|partners?|providers?|vendors?"
+    r"|advertisers?|affiliates?|recipients?|researchers?|companies|developers?|others)\b)[A-Z][\w.&'-]*"
+    r"(?:\s[A-Z][\w.&'-]*){0,2}\s+(?:\w+ly\s+)?(?:may|will|does|do|shall|can|would|might|is|has|[a-z]+s)\b"
+)
+_COMPETING = re.compile(r"\bcompet\w*")
+_ANAPHORA = re.compile(
+    r"\b(?:this|such|that|these|those)\s+(?:use|uses|processing|training|purposes?|activit\w+|practice)\b"
+    r"|\b(?:this|the|that)\s+(?:setting|control|option|toggle|switch|preference)\b"
+    r"|\b(?:opt|object)(?:[- ]?out)? (?:of|from|to) (?:it|this|that|them)\b",
+    re.IGNORECASE,
+)
+_EXAMPLES = re.compile(
+    r"\((?:such as|e\.g\.?|for example|for instance|like)\b[^)]*\)"
+    r"|(?<=[\w)])\s*,?\s*\b(?:such as|e\.g\.|for example|for instance)\b[^.;:()]*?(?=[.;:)]|$)"
+)
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
+_WORDS = re.compile(r"\w+")
+_CUE_ABBREVIATION = re.compile(r"\b(?:A\.?I|ML|NLP|GenAI)\b")
+
+
+def _has_cue(text: str) -> bool:
+    """A cheap test that a text may speak of AI or training at all (most clauses do not)."""
+    low = text.lower()
+    if (
+        "train" in low
+        or "model" in low
+        or "learning" in low
+        or "artificial" in low
+        or "algorithm" in low
+        or "tune" in low
+        or "tuning" in low
+        or "neural" in low
+        or "llm" in low
+        or "generative" in low
+        or "intelligen" in low
+        or "recognition" in low
+        or "computer vision" in low
+        or "chatbot" in low
+        or "chat bot" in low
+        or "natural language" in low
+    ):
+        return True
+    return ("AI" in text or "ML" in text or "NLP" in text) and bool(_CUE_ABBREVIATION.search(text))
+
+
+_ENUMERATOR = re.compile(r"(?:(?<=\s)|^)\((?:[a-z]|[ivxl]{1,5}|\d{1,2})\)\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
+_ABBREVIATED = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|inc|ltd|llc|co|corp|no|nos|vs|u\.s|u\.k|e\.u|mr|mrs|ms|dr|st|sec|art|para|approx|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|fig|ref|cf)|\b[A-Za-z])\.$",
+    re.IGNORECASE,
+)
+
+
+def normalised_words(text: str) -> str:
+    """Lower-case words without punctuation or link targets: two texts equal here read the same."""
+    return " ".join(_WORDS.findall(_LINK.sub(lambda m: m.group(1) or "", text).lower()))
+
+
+def _lower(text: str) -> str:
+    """Lower-case analysis form with link targets dropped and AI abbreviations made unambiguous."""
+    return _analysed(text).lower()
+
+
+def _analysed(text: str) -> str:
+    """``_lower`` before lower-casing: the same offsets, with the capitals of names kept."""
+    text = _LINK.sub(lambda m: m.group(1) or "", text)
+
+    def token(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if word in _ABBREVIATION_TOKENS:
+            return _ABBREVIATION_TOKENS[word]
+        if word.startswith("LLM"):
+            return "llmterm"
+        if word == "GenAI":
+            return "genaiterm"
+        return "aiterm"
+
+    return _ABBREVIATIONS.sub(token, text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a clause; abbreviations (e.g., Inc., U.S.) and section numbers do not end one."""
+    out: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        piece = text[start : match.start()].rstrip()
+        if _ABBREVIATED.search(piece[-8:]) or (len(piece) < 12 and re.search(r"\d\.$", piece[-4:])):
+            continue
+        if piece:
+            out.append(piece)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence, or one item of an enumerated sentence, with the words that govern it."""
+
+    body: str
+    lead: str  # introducing words (a list item's lead, an enumeration's opening), may be ""
+
+
+def _units(clause_text: str, lead: str | None, kind: str) -> list[_Unit]:
+    if kind == "row":
+        return [_Unit(clause_text, lead or "")]
+    units: list[_Unit] = []
+    for sentence in split_sentences(clause_text):
+        markers = list(_ENUMERATOR.finditer(sentence))
+        if len(markers) >= 2:
+            opening = sentence[: markers[0].start()].strip()
+            items = [
+                sentence[
+                    m.start() : (markers[k + 1].start() if k + 1 < len(markers) else len(sentence))
+                ].strip()
+                for k, m in enumerate(markers)
+            ]
+            governing = f"{lead} {opening}".strip() if lead else opening
+            if opening and _has_cue(opening):
+                units.append(_Unit(opening, lead or ""))
+            units.extend(_Unit(item, governing) for item in items)
+        else:
+            units.append(_Unit(sentence, lead or ""))
+    return units
+
+
+# ----------------------------------------------------------------------------------------------------
+# Anchors
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    start: int  # offset in the analysed (lower-case) body
+    kind: Literal["train", "develop", "purpose"]
+
+
+def _token_window(low: str, start: int, end: int, before: int, after: int) -> str:
+    left = low[:start].split()[-before:] if before else []
+    right = low[end:].split()[:after]
+    return " ".join([*left, low[start:end], *right])
+
+
+def _ml_model_near(low: str, start: int, end: int, before: int, after: int) -> bool:
+    near = _token_window(low, start, end, before, after)
+    return bool(_MODEL.search(near)) and not _NON_ML_MODEL.search(near)
+
+
+_SKILL = re.compile(
+    r"\bhow to\b|\bteach(?:es|ing)?\b(?:\s+[\w-]+){0,3}?\s+(?:how )?to\b"
+    r"|\blearn(?:s|ed|ing)?\s+(?:how )?to\b"
+)
+
+
+_SKILL_NOT = re.compile(
+    r"\b(?:opt|object|stop|prevent|control|turn|switch|disable|manage|change|limit|withdraw|delete|request"
+    r"|we|us|use[sd]?|using|shar\w+)\b"
+)
+
+
+def _skill(low: str, start: int) -> bool:
+    """Whether the verb at ``start`` is a skill taught or learnt ("teaches students how to build and train
+    models", "learn to fine-tune a model"): a description of a course, not of a practice."""
+    head = low[:start]
+    cut = max(head.rfind("."), head.rfind(";"), head.rfind(":"))
+    window = " ".join(head[cut + 1 :].split()[-10:])
+    m = _SKILL.search(window)
+    # "how to opt out of us using your data to train ..." is about the practice, not a skill
+    return m is not None and not _SKILL_NOT.search(window[m.end() :])
+
+
+def _anchors(low: str) -> list[_Anchor]:
+    """Where the text speaks of training AI, earliest first."""
+    anchors: list[_Anchor] = []
+    for m in _TRAIN.finditer(low):
+        after = low[m.end() : m.end() + 120]
+        if (
+            _skill(low, m.start())
+            or _PEOPLE.match(after)
+            or _COURSE.match(after)
+            or _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()])
+        ):
+            continue
+        word = m.group(0)
+        if word.startswith("tun"):  # "tune" alone is ambiguous: only with a model or algorithm as object
+            if _MODEL.search(" ".join(after.split()[:5])):
+                anchors.append(_Anchor(m.start(), "train"))
+            continue
+        if (
+            _AI_CORE_RE.search(_token_window(low, m.start(), m.end(), 12, 12))
+            or _TRAINING_DATA.match(low, m.start())
+            or _ml_model_near(low, m.start(), m.end(), 3, 6)
+            # fine-tuning, pre-training, and training on data are machine-learning notions
+            or (word.startswith(("fine", "pre")) and _DATA_FRAME.search(low))
+            or _TRAINED_ON.match(low, m.start())
+            or _USE_TO_TRAIN.search(low[: m.end()][-160:])
+        ):
+            anchors.append(_Anchor(m.start(), "train"))
+    for m in _LEARN_FROM.finditer(low):
+        if _AI_CORE_RE.search(_token_window(low, m.start(), m.end(), 12, 12)):
+            anchors.append(_Anchor(m.start(), "train"))
+    for m in _DEVELOP.finditer(low):
+        obj = " ".join(low[m.end() : m.end() + 160].split()[:10])
+        # the object must be an AI artefact, reached before another phrase starts (AI as instrument is not)
+        obj = _OBJECT_END.split(obj, maxsplit=1)[0]
+        hit = _AI_CORE_RE.search(obj) or (None if _NON_ML_MODEL.search(obj) else _MODELS.search(obj))
+        if hit is None:
+            # passive: "our models are developed using ..." has the artefact before the verb
+            before = " ".join(low[: m.start()].split()[-5:]) + " "
+            if not _PASSIVE_SUBJECT.search(before):
+                continue
+        elif _EXCLUDING.search(obj[: hit.start()]):
+            continue
+        if (
+            _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()])
+            or not _DATA_NOUNS.search(low)
+            or _skill(low, m.start())
+        ):
+            continue
+        anchors.append(_Anchor(m.start(), "develop"))
+    if not anchors:
+        for m in _PURPOSE.finditer(low):
+            if _DATA_FRAME.search(low[: m.start()]):
+                anchors.append(_Anchor(m.start("ai"), "purpose"))
+    return sorted(anchors, key=lambda anchor: anchor.start)
+
+
+def is_ai_training(sentence: str) -> bool:
+    """Whether a sentence says something about training AI / machine-learning models on data or content."""
+    return bool(_has_cue(sentence)) and bool(_anchors(_lower(sentence)))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Reading a unit into a statement
+
+
+def _segment_before(low: str, position: int) -> str:
+    """The clause the anchor sits in, from its last boundary up to the anchor."""
+    head = low[:position]
+    cut = 0
+    for m in _BOUNDARY.finditer(head):
+        cut = m.end()
+    return head[cut:]
+
+
+def _clause_after(low: str, position: int) -> str:
+    """The rest of the anchor's clause, up to the next boundary."""
+    tail = low[position:]
+    m = _BOUNDARY.search(tail)
+    return tail[: m.start()] if m else tail
+
+
+def _negated(segment: str) -> bool:
+    cleaned = _NOT_NEGATION.sub(" ", segment)
+    return bool(_NEGATION.search(cleaned))
+
+
+def _data(low: str) -> frozenset[str]:
+    """Categories of the data a statement concerns; illustrations ("such as ...", "e.g. ...") are not read:
+    they exemplify the data named before them."""
+    low = _EXAMPLES.sub(" ", low)
+    found: set[str] = set()
+    for name, pattern in _DATA_LEXICON:
+        if pattern.search(low):
+            found.add(name)
+    # bare "content" and "information" are what the more specific categories are made of
+    if "content" in found:
+        found.discard("content")
+        if not found & {"inputs_outputs", "public_content", "customer_content", *_MEDIA}:
+            found.add("customer_content")
+    generic_only = not re.search(
+        r"\bpersonal\b|\byour (?:information|data)|\binformation (?:about|from) you", low
+    )
+    if "personal_data" in found and found - {"personal_data"} and generic_only:
+        found.discard("personal_data")
+    return frozenset(found) or frozenset({"unspecified"})
+
+
+def data_categories(text: str) -> frozenset[str]:
+    """The data categories a phrase names (e.g. a question's "our chat content"), read like a statement's."""
+    return _data(_lower(text))
+
+
+def _list_items(text: str) -> set[str]:
+    """Short capitalised items of the enumerations in ``text`` (products, services, named data categories)."""
+    items: set[str] = set()
+    for raw in re.split(r"[,:;]\s*", text):
+        item = re.sub(r"^(?:and|or)\s+", "", raw.strip(" .;*"))
+        words = item.split()
+        if len(words) > 5:  # "... for Product Alpha": the name that ends the phrase opens the list
+            tail: list[str] = []
+            for word in reversed(words):
+                if word[:1].isupper() or (tail and word in ("of", "for", "and", "&", "on")):
+                    tail.insert(0, word)
+                else:
+                    break
+            while tail and not tail[0][:1].isupper():
+                tail.pop(0)
+            words = tail
+            item = " ".join(words)
+        if 0 < len(words) <= 5 and item[:1].isupper() and not _AI_CORE_RE.search(_lower(item)):
+            items.add(item.lower())
+    return items
+
+
+def _scope(text: str, row: bool) -> frozenset[str]:
+    """The enumerations that bound where a statement applies, as "<list>:<item>" (a row: one list per cell).
+
+    In a table row the first cell is the purpose and legal-basis cells are not scope; the other cells
+    (typically the categories of data used) are.
+    """
+    if not row:
+        items = _list_items(text)
+        return frozenset(f"0:{item}" for item in items) if len(items) >= 3 else frozenset()
+    named: set[str] = set()
+    cells = [cell for cell in text.split("|") if cell.strip()]
+    for k, cell in enumerate(cells[1:], start=1):
+        if _LEGAL_BASIS.search(cell.lower()):
+            continue
+        named.update(f"{k}:{item}" for item in _list_items(cell))
+    return frozenset(named)
+
+
+def _row_condition(row: str) -> Condition | None:
+    """A table row's legal-basis cell: consent is a condition only when it is the sole legal basis."""
+    for cell in row.split("|"):
+        low = cell.lower()
+        bases = set(_LEGAL_BASIS.findall(low))
+        if bases:
+            return "consent" if bases == {"consent"} else None
+    return None
+
+
+_SHARE_NEGATED = re.compile(r"\b(?:not|never|no longer|neither|nor)\b|n't\b")
+
+
+def _shared_with_third_parties(whole: str, anchor: int) -> bool:
+    """Whether the text shares the data with third parties: a separate promise after the training words
+    ("..., and does not disclose them to third parties") is not sharing, and leaves the training the
+    vendor's own; a negated sharing that governs the training ("we do not share it for AI training") is."""
+    for m in _SHARE.finditer(whole):
+        before = " ".join(whole[: m.start()].split()[-3:])
+        if m.start() < anchor or not _SHARE_NEGATED.search(before):
+            return True
+    return False
+
+
+def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, anchor: int) -> Actor:
+    if negated and _USER_RULE.search(governing):
+        return "user"
+    if not negated and _USER_PERMISSION.search(governing) and not _VENDOR_SUBJECT.search(governing):
+        return "user"
+    if _shared_with_third_parties(whole, anchor):
+        return "third_party"
+    if (_THIRD_SUBJECT.search(low_body) or _THIRD_SUBJECT.search(governing)) and not _VENDOR_SUBJECT.search(
+        body.split(":")[0]
+    ):
+        return "third_party"
+    if negated and _PASSIVE_RULE.search(governing):
+        return "user"
+    return "vendor"
+
+
+def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
+    """The anchor that frames the statement: the earliest, unless it is part of a capitalised name (a
+    product, an add-on, a programme called "... Training ...") and a later anchor is not."""
+    cased = _analysed(body)
+    if len(cased) != len(low_body):
+        return anchors[0]
+
+    def named(anchor: _Anchor) -> bool:
+        word = cased[anchor.start : anchor.start + 1]
+        before = cased[: anchor.start].split()
+        # capitalised in the middle of a sentence: a word of a name
+        return word.isupper() and bool(before) and not before[-1].endswith((".", ":", "!", "?"))
+
+    if not named(anchors[0]):
+        return anchors[0]
+    return next((a for a in anchors if not named(a)), anchors[0])
+
+
+def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Statement]:
+    body = unit.body.strip()
+    if not row and (
+        body.endswith("?")
+        or _POINTER.match(body)
+        or _DEFINITION.match(body)
+        or len(normalised_words(body).split()) < 5
+    ):
+        return []  # questions, pointers to other pages, definitions, link labels and fragments state nothing
+    low_body = _lower(body)
+    anchors = _anchors(low_body)
+    if not anchors:
+        return []
+    low_lead = _lower(unit.lead) if unit.lead else ""
+    whole = f"{low_lead} {low_body}" if low_lead else low_body
+    anchor = _main_anchor(anchors, body, low_body)
+    # negation and modality are read in the anchor's own clause; for an item that begins with the
+    # anchor's clause, the words that introduce the item ("You may not:") govern it
+    segment_text = _segment_before(low_body, anchor.start)
+    lead_segment = ""
+    if low_lead:
+        lead = low_lead.rstrip().rstrip(":")
+        lead_segment = _segment_before(lead + " ", len(lead))
+    starts_item = len(segment_text) == anchor.start
+    governing = f"{lead_segment} {segment_text}" if lead_segment and starts_item else segment_text
+    negated = _negated(governing)
+    prohibited_after = not negated and bool(_PROHIBITED_AFTER.match(_clause_after(low_body, anchor.start)))
+    if prohibited_after:  # "scraping content for AI training is prohibited"
+        negated = True
+        governing = f"{governing} {_clause_after(low_body, anchor.start)}"
+    anchor_in_whole = anchor.start + (len(low_lead) + 1 if low_lead else 0)
+    actor = _actor(negated, governing, whole, low_body, body, anchor_in_whole)
+
+    condition: Condition
+    if actor == "user":
+        condition = "prohibited" if negated else "always"
+        data = frozenset({"service_outputs" if re.search(r"\boutputs?\b", whole) else "service_content"})
+    else:
+        data = _data(whole)
+        if _EVEN_IF.search(whole):
+            condition = "always"
+        elif _CONSENT.search(whole) or (row and _row_condition(body) == "consent"):
+            condition = "consent"
+        elif _OPT_OUT.search(whole):
+            condition = "opt_out"
+        else:
+            condition = "never" if negated else "always"
+    purpose = "competing_models" if _COMPETING.search(whole) else "train"
+    return [
+        Statement(
+            data=data,
+            actor=actor,
+            purpose=purpose,
+            condition=condition,
+            sentence=body,
+            clause_id=clause_id,
+            negated=negated,
+            context=unit.lead or None,
+            scope=_scope(f"{unit.lead} {body}" if unit.lead else body, row),
+        )
+    ]
+
+
+@lru_cache(maxsize=50_000)
+def _read_clause(text: str, lead: str | None, kind: str, clause_id: str | None) -> tuple[Statement, ...]:
+    out: list[Statement] = []
+    previous_read = False
+    for unit in _units(text, lead, kind):
+        read = _read(unit, clause_id, row=kind == "row") if _has_cue(unit.body) else []
+        if (
+            not read
+            and previous_read
+            and out[-1].condition in ("always", "opt_out")
+            and _ANAPHORA.search(unit.body)
+        ):
+            # "You can opt out of this use in your settings." conditions the statement just made;
+            # "This setting is off by default." makes a control an opt-in
+            low = _lower(unit.body)
+            condition: Condition | None = (
+                "consent" if _CONSENT.search(low) else "opt_out" if _OPT_OUT.search(low) else None
+            )
+            if condition is not None and _PERMISSIVENESS[condition] < out[-1].permissiveness:
+                last = out[-1]
+                out[-1] = replace(last, condition=condition, sentence=f"{last.sentence} {unit.body}")
+                continue
+        out.extend(read)
+        previous_read = bool(read)
+    return tuple(out)
+
+
+def clause_statements(clause: Clause) -> tuple[Statement, ...]:
+    """The AI-training statements of one clause (headings, including a clause's own title, state nothing)."""
+    if clause.kind == "heading":
+        return ()
+    text = clause.body
+    if clause.heading and text.startswith(clause.heading):
+        text = text[len(clause.heading) :].lstrip(" .:-")
+    # The cue test comes before the cache: a few substring tests cost less than a cache entry, and most
+    # clauses never mention AI (caching them kept every clause text of a check cycle alive, ~13 MB).
+    if not _has_cue(text):
+        return ()
+    return _read_clause(text, clause.lead, clause.kind, clause.id)
+
+
+def statements(text_or_clauses: str | Sequence[Clause] | Iterable[Clause]) -> list[Statement]:
+    """Every AI-training statement of a version (its text, or its clauses), in document order."""
+    clauses = segment(text_or_clauses) if isinstance(text_or_clauses, str) else text_or_clauses
+    out: list[Statement] = []
+    for clause in clauses:
+        out.extend(clause_statements(clause))
+    return out

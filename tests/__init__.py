@@ -1,0 +1,1 @@
+"""clausewatch's tests; a package so that the stand-ins under tests/standins import by name."""
