@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.reading.statements import Statement, is_ai_training, split_sentences, statements
+from core.reading.statements import Statement, is_ai_training, statements
+from core.text.sentences import split_sentences
 
 
 def _one(sentence: str) -> Statement:
@@ -361,3 +362,23 @@ def test_how_to_control_the_practice_is_still_read() -> None:
 def test_a_split_phrasal_verb_does_not_span_a_conjunction() -> None:
     found = _one("When you switch devices or log on, we use your sketches to train our AI models.")
     assert found.condition == "always"
+
+
+def test_every_data_category_has_a_role_a_label_and_a_way_to_be_found() -> None:
+    """The vocabulary is one registry: every category is in a profile role, named, and either found by
+    its pattern or assigned by a rule of the reader."""
+    from typing import get_args
+
+    from core.reading import vocabulary
+
+    assert set(vocabulary.DATA_CATEGORIES) == set(get_args(vocabulary.DataName))
+    for category in vocabulary.CATEGORIES:
+        assert category.role in get_args(vocabulary.Role), category.name
+        assert category.label, category.name
+    by_rule = {c.name for c in vocabulary.CATEGORIES if c.pattern is None}
+    assert by_rule == {"service_content", "service_outputs", "unspecified"}
+    assert vocabulary.CONTENT_DATA | vocabulary.USAGE_DATA | {"service_content", "service_outputs"} == set(
+        vocabulary.DATA_CATEGORIES
+    )
+    for words in vocabulary.QUESTION_WORDS.values():
+        assert words <= set(vocabulary.DATA_CATEGORIES)

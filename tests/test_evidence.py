@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.answers.evidence import EvidenceIndex, question_terms, sentence_spans
+from core.answers.evidence import EvidenceIndex, question_terms, quote_spans
 from core.text.clauses import Clause, segment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,12 +108,12 @@ def test_abbreviations_do_not_end_sentences() -> None:
     text = (
         "We collect identifiers, e.g. your IP address, as Acme Inc. does in the U.S. and abroad. Then more."
     )
-    spans = sentence_spans(text)
+    spans = quote_spans(text)
     assert [text[start:end] for start, end in spans] == [
         "We collect identifiers, e.g. your IP address, as Acme Inc. does in the U.S. and abroad. Then more."
     ]
     text = "We collect identifiers such as your IP address and cookies. We also keep records of every order."
-    assert len(sentence_spans(text)) == 2
+    assert len(quote_spans(text)) == 2
 
 
 def test_retention_cue_finds_how_long_data_is_kept(index: EvidenceIndex) -> None:

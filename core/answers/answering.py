@@ -37,6 +37,7 @@ from core.errors import NotFoundError, UsageError
 from core.reading import profile as profiles
 from core.reading.changes import list_changes
 from core.reading.statements import statements
+from core.reading.vocabulary import GENERIC_DATA
 from core.storage import blobs
 from core.storage.database import read_scope
 from core.storage.models import Vendor
@@ -151,7 +152,7 @@ def _point_of(
 
 def _narrows(question: Question, vendor: str) -> bool:
     """Whether a question names specific data or a name other than its vendor's (a product, a plan)."""
-    if question.data - profiles.GENERIC_DATA:
+    if question.data - GENERIC_DATA:
         return True
     vendor_words = {word.lower() for word in re.findall(r"\w+", vendor)}
     return any(not set(re.findall(r"\w+", n.lower())) <= vendor_words for n in name_like(question.text))

@@ -54,6 +54,7 @@ import numpy.typing as npt
 import Stemmer
 
 from core.text.clauses import Clause, segment
+from core.text.sentences import sentence_spans
 
 # ----------------------------------------------------------------------------------------------------
 # Tuning (measured on the PolicyQA dev half; see the module docstring)
@@ -176,12 +177,6 @@ _WORD = re.compile(r"[a-z0-9]+")
 _WORD_OR_BREAK = re.compile(r"[a-z0-9]+|\n")
 _STOPWORD, _BREAK = -1, -2
 _STEMMER = Stemmer.Stemmer("english")
-_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATED = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|inc|ltd|llc|co|corp|no|nos|vs|u\.s|u\.k|e\.u|mr|mrs|ms|dr|st|sec|art|para|approx"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|fig|ref|cf|incl|dept|govt|jr|sr)|\b[A-Za-z])\.$",
-    re.IGNORECASE,
-)
 _LONG_SPLIT = re.compile(r";\s+")
 _INLINE_HEADING = re.compile(r"([^.:?!]{3,80}[:?])\s+[A-Z]")
 _INLINE_HEADING_WORDS = 10
@@ -198,24 +193,14 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence (start, end) offsets in ``text``: the quotable pieces, verbatim.
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """The quotable pieces of ``text`` as (start, end) offsets: its sentences, verbatim, made quotable.
 
-    An abbreviation (e.g., Inc., U.S., a single initial) does not end a sentence. A piece of more than
-    ``MAX_SENTENCE_WORDS`` words (a run-on list) is cut again at semicolons, so quotes stay short. A piece
-    of fewer than ``MIN_SENTENCE_WORDS`` words ("1.", a title, a list lead-in) is joined to the next one
-    (to the previous one at the end), since alone it answers nothing.
+    A sentence of more than ``MAX_SENTENCE_WORDS`` words (a run-on list) is cut again at semicolons, so
+    quotes stay short. A piece of fewer than ``MIN_SENTENCE_WORDS`` words ("1.", a title, a list lead-in)
+    is joined to the next one (to the previous one at the end), since alone it answers nothing.
     """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start() + 1
-        if _ABBREVIATED.search(text[max(start, end - 8) : end]):
-            continue
-        spans.extend(_split_long(text, start, end))
-        start = match.end()
-    if text[start:].strip():
-        spans.extend(_split_long(text, start, len(text.rstrip())))
+    spans = [piece for start, end in sentence_spans(text) for piece in _split_long(text, start, end)]
     return _join_fragments(text, spans)
 
 
@@ -390,7 +375,7 @@ class EvidenceIndex:
                 continue
             quotable.append(position)
             headings.append(_heading(clause))
-            for start, end in sentence_spans(clause.text):
+            for start, end in quote_spans(clause.text):
                 sentence_clause.append(len(quotable) - 1)
                 spans.append((start, end))
                 sentences.append(clause.text[start:end])

@@ -67,7 +67,7 @@ def resolve_vendor(session: Session, name: str) -> int:
     typed = {name.strip().lower(), slugify(name).replace("-", " ")}  # a typed name: short ones count too
     starting = [v.vendor_id for v in names if slugify(v.name).startswith(wanted + "-")]  # "acme": Acme Mail
     found = (
-        exact or find_vendors(name, names) or starting or closest(typed, names, threshold=70, min_length=1)
+        exact or find_vendors(name, names) or starting or closest(typed, names, threshold=0.7, min_length=1)
     )
     if len(found) > 1:
         candidates = " or ".join(v.name for v in names if v.vendor_id in found)

@@ -11,7 +11,7 @@ import re
 from core.answers.answer import AnswerVerdict
 from core.answers.evidence import Hit, question_terms
 from core.answers.questions import name_like
-from core.reading.statements import split_sentences
+from core.text.sentences import split_sentences
 
 _YES_NO = re.compile(
     r"^(?:do|does|did|is|are|was|were|can|could|will|would|may|might|should|has|have|shall)\b", re.IGNORECASE

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
-from rapidfuzz import fuzz
-
 from core.errors import UsageError
 from core.reading.statements import data_categories
+from core.reading.vocabulary import QUESTION_WORDS
 from core.registry.documents import DOC_TYPES, slugify
+from core.text import dates
+from core.text.similarity import similarity
 
 Kind = Literal["ai", "register", "changes", "general"]
 Point = Literal[
@@ -105,26 +106,6 @@ _CONTENT_WORDS = re.compile(
     r"|inputs?|outputs?|conversations?|emails?|transcripts?|audio|video|voice|images?|photos?|code)\b",
     re.IGNORECASE,
 )
-_MEDIA_WORDS: dict[str, frozenset[str]] = {
-    "meeting": frozenset({"audio_voice", "video", "inputs_outputs", "customer_content"}),
-    "meetings": frozenset({"audio_voice", "video", "inputs_outputs", "customer_content"}),
-    "call": frozenset({"audio_voice", "video"}),
-    "calls": frozenset({"audio_voice", "video"}),
-    "recording": frozenset({"audio_voice", "video"}),
-    "recordings": frozenset({"audio_voice", "video"}),
-    "message": frozenset({"inputs_outputs"}),
-    "messages": frozenset({"inputs_outputs"}),
-    "email": frozenset({"customer_content"}),
-    "emails": frozenset({"customer_content"}),
-}
-
-_MONTHS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_SLASHED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
-_MONTH_DAY_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b")
-_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)? (?:of )?([A-Za-z]{3,9})\.?,? (\d{4})\b")
-_MONTH_YEAR = re.compile(r"\b(?:in )?([A-Za-z]{3,9}) (\d{4})\b")
 _SINCE = re.compile(r"\b(?:since|after|from)\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9]+(?:[.&+][a-z0-9]+)*")
 _NOT_NAMES = frozenset(
@@ -189,37 +170,20 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _date(year: str, month: int, day: str | int, written: str) -> date:
-    try:
-        return date(int(year), month, int(day))
-    except ValueError:
-        raise UsageError(f"{written!r} is not a valid date; write dates as YYYY-MM-DD") from None
-
-
 def _dates(text: str) -> list[tuple[int, date, bool]]:
     """Dates the text names, with their position and whether they name a whole month.
 
     A date that cannot be read is an error rather than ignored: answering for today instead of the day
     asked would quote the wrong version.
     """
-    slashed = _SLASHED.search(text)
+    slashed = dates.SLASHED.search(text)
     if slashed:
         raise UsageError(f"{slashed.group(0)!r} is ambiguous; write dates as YYYY-MM-DD")
-    found = [(m.start(), _date(m[1], int(m[2]), m[3], m[0]), False) for m in _ISO.finditer(text)]
-    for m in _MONTH_DAY_YEAR.finditer(text):
-        month = _MONTHS.get(m[1].lower())
-        if month:
-            found.append((m.start(), _date(m[3], month, m[2], m[0]), False))
-    for m in _DAY_MONTH_YEAR.finditer(text):
-        month = _MONTHS.get(m[2].lower())
-        if month:
-            found.append((m.start(), _date(m[3], month, m[1], m[0]), False))
-    if not found:
-        for m in _MONTH_YEAR.finditer(text):
-            month = _MONTHS.get(m[1].lower())
-            if month:
-                found.append((m.start(), _date(m[2], month, 1, m[0]), True))
-    return sorted(found)
+    found = dates.dates_in(text) or dates.months_in(text)
+    for written in found:
+        if written.day is None:
+            raise UsageError(f"{written.written!r} is not a valid date; write dates as YYYY-MM-DD")
+    return [(w.start, w.day, w.whole_month) for w in found if w.day is not None]
 
 
 def _period_start(text: str, today: date) -> date | None:
@@ -292,9 +256,10 @@ def _spellings(vendor: VendorName) -> set[str]:
 
 
 def closest(
-    grams: set[str], vendors: Sequence[VendorName], *, threshold: float = 85, min_length: int = 4
+    grams: set[str], vendors: Sequence[VendorName], *, threshold: float = 0.85, min_length: int = 4
 ) -> list[int]:
-    """The one vendor the grams misspell (names of ``min_length`` letters or more, ``threshold``% alike).
+    """The one vendor the grams misspell: names of ``min_length`` letters or more, at least ``threshold``
+    alike (``core.text.similarity``).
 
     Nothing when two vendors are equally close: a misspelling is never resolved by a guess.
     """
@@ -302,7 +267,7 @@ def closest(
     for vendor in vendors:
         best = max(
             (
-                fuzz.ratio(name, gram)
+                similarity(name, gram)
                 for name in _spellings(vendor)
                 if len(name) >= min_length
                 for gram in grams
@@ -353,7 +318,7 @@ def _data(text: str) -> frozenset[str]:
         return frozenset()
     found = set(data_categories(text)) - {"unspecified"}
     for word in words:
-        found |= _MEDIA_WORDS.get(word.lower(), frozenset())
+        found |= QUESTION_WORDS.get(word.lower(), frozenset())
     return frozenset(found)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Spec
+from core.commands.invocation import Invocation
+from core.commands.parsing import Spec
 from core.messages import Message, clip
 from core.registry import admins
 from core.storage.database import read_scope, session_scope

@@ -9,7 +9,8 @@ from __future__ import annotations
 import shlex
 
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Option, Spec
+from core.commands.invocation import Invocation, Option
+from core.commands.parsing import Spec
 from core.messages import Field, Message, plural
 from core.registry import catalog
 from core.registry.catalog import CatalogDocument

@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.alerts.subscriptions import Place
-from core.commands.parsing import Invocation
+from core.commands.invocation import Invocation
 from core.config import Settings
 from core.errors import UsageError
 from core.registry import admins

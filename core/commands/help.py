@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Spec, unknown
+from core.commands.invocation import Invocation
+from core.commands.parsing import Spec, unknown
 from core.errors import UsageError
 from core.messages import Message
 

@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from core.alerts.signed_links import diff_url
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Spec
+from core.commands.invocation import Invocation
+from core.commands.parsing import Spec
 from core.commands.tracking import named_documents
 from core.errors import AmbiguousError, NotFoundError, UsageError
 from core.messages import Field, Link, Message, Quote, clip, plural

@@ -14,10 +14,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process
-
+from core.commands.invocation import Invocation, Option
 from core.errors import UsageError
 from core.messages import Message
+from core.text.similarity import closest
 
 if TYPE_CHECKING:
     from core.commands.context import Context
@@ -33,41 +33,6 @@ ASK = "ask"
 
 _CURLY_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"'})
 _PLACEHOLDER = re.compile(r"<[^>]+>")
-
-
-@dataclass(frozen=True)
-class Option:
-    """An option a command accepts: ``--name`` alone (a flag), or ``--name VALUE`` when ``value`` names it."""
-
-    name: str
-    value: str | None = None
-    repeat: bool = False
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """One parsed command: its name, positional arguments, options given and the text as typed.
-
-    ``options`` maps each option given to its values (empty for a flag); ``text`` is what the audit log
-    records.
-    """
-
-    name: str
-    args: tuple[str, ...]
-    options: Mapping[str, tuple[str, ...]]
-    text: str
-
-    def flag(self, name: str) -> bool:
-        """Whether the option was given."""
-        return name in self.options
-
-    def value(self, name: str) -> str | None:
-        """The value of a single-valued option, if given."""
-        return self.options[name][0] if name in self.options else None
-
-    def values(self, name: str) -> tuple[str, ...]:
-        """Every value of a repeatable option."""
-        return self.options.get(name, ())
 
 
 @dataclass(frozen=True)
@@ -175,6 +140,6 @@ def unknown(word: str, commands: Mapping[str, Spec]) -> str:
     if group:
         return f"`{word}` needs one of: {', '.join(f'`{name}`' for name in group)}"
     names = sorted({name.split()[0] for name in commands})
-    match = process.extractOne(word.lower(), names, scorer=fuzz.ratio, score_cutoff=60)
-    hint = f"; did you mean `{match[0]}`?" if match else ";"
+    match = closest(word, names, cutoff=0.6)
+    hint = f"; did you mean `{match}`?" if match else ";"
     return f"`{word}` is not a clausewatch command{hint} `help` lists commands"

@@ -10,7 +10,8 @@ from core.answers import answering
 from core.answers.answer import VERDICT_LABELS, Citation
 from core.answers.register import vendor_profiles
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Spec
+from core.commands.invocation import Invocation
+from core.commands.parsing import Spec
 from core.messages import Field, Link, Message, Quote, clip
 from core.reading import profile
 from core.storage.database import read_scope

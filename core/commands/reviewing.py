@@ -6,7 +6,8 @@ from dataclasses import replace
 
 from core.alerts import outbox, reviews, subscriptions
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Spec
+from core.commands.invocation import Invocation
+from core.commands.parsing import Spec
 from core.errors import UsageError
 from core.messages import Message
 from core.storage.database import session_scope

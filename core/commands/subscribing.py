@@ -10,7 +10,8 @@ from sqlmodel import Session, func, select
 from core.alerts import subscriptions
 from core.answers.in_force import resolve_vendor
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Option, Spec
+from core.commands.invocation import Invocation, Option
+from core.commands.parsing import Spec
 from core.errors import NotFoundError, UsageError
 from core.messages import Field, Message, plural
 from core.storage.database import read_scope, session_scope

@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from core.answers.in_force import resolve_vendor
 from core.commands.context import Context
-from core.commands.parsing import Invocation, Option, Spec
+from core.commands.invocation import Invocation, Option
+from core.commands.parsing import Spec
 from core.errors import NotFoundError, UsageError
 from core.messages import Message, plural
 from core.pipeline.check import CheckReport

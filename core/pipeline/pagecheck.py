@@ -117,7 +117,7 @@ _SENTENCE_MIN_WORDS = 8
 
 _LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
 _WORD = re.compile(r"[^\W\d_]+")
-_SENTENCE_END = re.compile(r"[.!?;:](?:\s|$)")
+_PROSE_PUNCTUATION = re.compile(r"[.!?;:](?:\s|$)")
 
 
 def junk_reason(text: str, title: str | None = None) -> str | None:
@@ -151,7 +151,7 @@ def _plain(text: str) -> str:
 
 def _is_sentence(line: str) -> bool:
     """Whether a line reads as prose rather than as a label, button or list entry."""
-    return len(line.split()) >= _SENTENCE_MIN_WORDS and bool(_SENTENCE_END.search(line))
+    return len(line.split()) >= _SENTENCE_MIN_WORDS and bool(_PROSE_PUNCTUATION.search(line))
 
 
 def _prose_words(lines: list[str]) -> int:

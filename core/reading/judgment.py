@@ -21,7 +21,6 @@ not a judgment about AI terms, whatever AI sentences it no longer carries.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -29,8 +28,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from core.pipeline.pagecheck import junk_reason
-from core.reading.statements import SENSITIVE_DATA, Statement, statements
+from core.reading.statements import Statement, statements
+from core.reading.vocabulary import SENSITIVE_DATA
 from core.text.clauses import Clause, ClauseChange, align, segment
+from core.text.similarity import word_similarity
 
 Direction = Literal["expands", "restricts", "mixed", "neutral"]
 Severity = Literal["high", "medium", "low", "none"]
@@ -151,14 +152,6 @@ def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
 # Comparing the statement sets
 
 
-def _similarity(a: str, b: str) -> float:
-    wa, wb = a.split(), b.split()
-    matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
-    if matcher.real_quick_ratio() < 0.4:
-        return matcher.real_quick_ratio()
-    return matcher.ratio()
-
-
 def _dedupe(items: list[Statement]) -> list[Statement]:
     seen: set[tuple[str, tuple[object, ...]]] = set()
     out: list[Statement] = []
@@ -187,7 +180,7 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
             for j, a in enumerate(added)
             for i, r in enumerate(removed)
             if a.actor == r.actor and a.purpose == r.purpose
-            for score in (_similarity(a.norm, r.norm),)
+            for score in (word_similarity(a.norm, r.norm),)
             if score >= _REWRITE_SIMILARITY
             or (score >= _SAME_CLAUSE_SIMILARITY and a.clause_id is not None and a.clause_id == r.clause_id)
         ),
@@ -222,7 +215,7 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
         if not same:
             rest_added.append(a)
             continue
-        score, i, r = max(((_similarity(a.norm, r.norm), i, r) for i, r in same), key=lambda t: t[0])
+        score, i, r = max(((word_similarity(a.norm, r.norm), i, r) for i, r in same), key=lambda t: t[0])
         matched_removed.add(i)
         if score >= 0.6:
             scope_delta = _scope_delta(r, a)
@@ -241,7 +234,7 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
         for i, r in enumerate(rest_removed):
             if i in used or r.actor != a.actor or r.purpose != a.purpose:
                 continue
-            score = _similarity(a.norm, r.norm)
+            score = word_similarity(a.norm, r.norm)
             if a.data == r.data and "unspecified" not in a.data:
                 score += 0.3
             close = score >= 0.5 or bool(a.data & r.data and a.clause_id == r.clause_id)
@@ -320,7 +313,7 @@ def _conditions_unchanged(
 
 
 def _has_copy(statement: Statement, others: list[Statement]) -> bool:
-    return any(o.key == statement.key and _similarity(statement.norm, o.norm) >= 0.85 for o in others)
+    return any(o.key == statement.key and word_similarity(statement.norm, o.norm) >= 0.85 for o in others)
 
 
 def _scope_delta(old: Statement, new: Statement) -> Delta | None:

@@ -31,11 +31,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.answers.answer import AnswerVerdict
-from core.reading.statements import Statement, split_sentences, statements
+from core.reading.statements import Statement, statements
+from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, USAGE_DATA
 from core.storage import blobs
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
 from core.text.clauses import Clause, segment
+from core.text.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -50,24 +52,6 @@ FIELDS: dict[str, str] = {
     "input_retention": "Retention of inputs",
     "user_rules": "Users may train AI on the service or its content",
 }
-
-CONTENT_DATA = frozenset(
-    {
-        "customer_content",
-        "personal_data",
-        "inputs_outputs",
-        "audio_voice",
-        "images",
-        "video",
-        "text_transcripts",
-        "health_data",
-        "public_content",
-        "sensor_vehicle",
-        "unspecified",
-    }
-)
-"""Data that is the customer's or about people: "our data" in a reviewer's question."""
-USAGE_DATA = frozenset({"usage_data", "feedback"})
 
 _OVERRIDE = re.compile(
     r"\b(?:notwithstanding|regardless of (?:anything|any other)|despite anything|in no event"
@@ -195,8 +179,6 @@ def decide(relevant: Sequence[Statement]) -> tuple[AnswerVerdict, list[Statement
     return _value({_condition(s) for s in deciding}), deciding + rest
 
 
-GENERIC_DATA = frozenset({"customer_content", "personal_data", "unspecified"})
-"""Data named in general terms: statements about it apply to any specific data a question names."""
 
 
 def relevant_statements(

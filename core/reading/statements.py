@@ -27,34 +27,12 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from core.reading.vocabulary import CATEGORIES, MEDIA
 from core.text.clauses import Clause, segment
+from core.text.sentences import split_sentences
 
 Actor = Literal["vendor", "third_party", "user"]
 Condition = Literal["always", "opt_out", "consent", "never", "prohibited"]
-
-DATA_CATEGORIES = (
-    "customer_content",
-    "personal_data",
-    "inputs_outputs",
-    "usage_data",
-    "public_content",
-    "audio_voice",
-    "images",
-    "video",
-    "text_transcripts",
-    "sensor_vehicle",
-    "health_data",
-    "feedback",
-    "service_content",
-    "service_outputs",
-    "unspecified",
-)
-
-_MEDIA = frozenset({"audio_voice", "images", "video", "text_transcripts"})
-"""Categories of recorded media and text: a "recording" is audio unless it is a video one."""
-
-SENSITIVE_DATA = frozenset(DATA_CATEGORIES) - {"usage_data", "feedback", "service_content", "service_outputs"}
-"""Data about people or their own content: training on it weighs more than on usage or service data."""
 
 _PERMISSIVENESS: dict[str, int] = {"always": 3, "opt_out": 2, "consent": 1, "never": 0, "prohibited": 0}
 
@@ -63,7 +41,7 @@ _PERMISSIVENESS: dict[str, int] = {"always": 3, "opt_out": 2, "consent": 1, "nev
 class Statement:
     """What one sentence says about training AI on data.
 
-    ``data``: categories of data concerned (see ``DATA_CATEGORIES``); ``actor``: whose training the
+    ``data``: categories of data concerned (see ``core.reading.vocabulary``); ``actor``: whose training the
     statement governs; ``purpose``: "train" or "competing_models" (training models that compete with the
     service); ``condition``: always / opt_out (unless opted out) / consent (only with consent) / never
     (a commitment not to) / prohibited (a rule forbidding users or others); ``negated``: whether the
@@ -196,96 +174,8 @@ _DATA_FRAME = re.compile(
     r"|\b(?:use|uses|used|using|process\w*|collect\w*|share[sd]?|sharing|analy[sz]\w*|licen[cs]\w*)\b"
 )
 
-# Data categories, most specific first; each is a general noun class of the privacy/terms domain.
-_DATA_LEXICON: tuple[tuple[str, re.Pattern[str]], ...] = (
-    (
-        "inputs_outputs",
-        re.compile(
-            r"\b(?:prompts?|inputs?|outputs?|responses|conversations?|chats?|chat (?:sessions?|logs?|history)"
-            r"|queries|completions?|ai[- ]content|aiterm[- ](?:inputs?|outputs?|content)|generated content"
-            r"|chatbot data|interactions? with (?:our |the )?(?:aiterm|chat-?bots?|assistants?|agents?))\b"
-        ),
-    ),
-    (
-        "customer_content",
-        re.compile(
-            r"\b(?:customer|user|member|client|your|creator)[- ](?:content|data|inputs?|materials?|files?"
-            r"|submissions?)"
-            r"|\bcontent (?:that )?you (?:provide|upload|submit|post|create|share|make)"
-            r"|\buser[- ]generated content|\bcontent you\b|\b(?:files|documents|repositories|source code"
-            r"|attachments|whiteboards?|communications(?:-like)? content|uploaded content)\b"
-        ),
-    ),
-    ("content", re.compile(r"\bcontent\b")),
-    (
-        "personal_data",
-        re.compile(
-            r"\bpersonal(?:ly identifiable)? (?:data|information)|\byour (?:information|data|personal)"
-            r"|\binformation (?:about|from|that) you|\bdata (?:about|from) you|\binformation (?:we"
-            r"|that we) (?:collect|receive)"
-            r"|\binformation (?:that )?(?:individuals|you) provide|\buser data|\bpersonal\b|\bidentit\w+"
-            r"|\bcontact (?:data|information)"
-            r"|\baccount (?:creation )?(?:data|information)|\binformation\b|\bdata\b"
-        ),
-    ),
-    (
-        "usage_data",
-        re.compile(
-            r"\b(?:usage|telemetry|diagnostic|service generated|activity|interaction|technical|log|device"
-            r"|connection"
-            r"|analytics|behavio(?:u)?ral|inferred|geolocation|location)[- ](?:data|information)"
-            r"|\bmetadata\b|\blogs\b|\bhow you (?:use|interact)"
-        ),
-    ),
-    (
-        "public_content",
-        re.compile(
-            r"\bpublic(?:ly)?[- ](?:posts?|content|information|data|available|profiles?)|\bposts?\b"
-            r"|\btweets?\b"
-            r"|\bpublicly\b"
-        ),
-    ),
-    (
-        "audio_voice",
-        re.compile(
-            r"\b(?:voices?|audio|(?:voice|audio|call|sound) recordings?|speech|utterances?|voice commands?)\b"
-            r"|\brecordings? of (?:your |the )?(?:voice|calls?|speech|conversations?)"
-        ),
-    ),
-    (
-        "images",
-        re.compile(
-            r"\b(?:images?|imagery|photos?|photographs?|pictures?|selfies?|artworks?|illustrations?)\b"
-        ),
-    ),
-    (
-        "video",
-        re.compile(
-            r"\b(?:videos?|footage|video recordings?|screen[- ](?:sharing|recordings?)|livestreams?)\b"
-        ),
-    ),
-    (
-        "text_transcripts",
-        re.compile(
-            r"\b(?:transcripts?|transcriptions?|captions?|comments?|texts?|written content|summaries)\b"
-        ),
-    ),
-    (
-        "sensor_vehicle",
-        re.compile(
-            r"\b(?:sensors?|telematics|lidar|radar)\b|\b(?:driving|vehicle|car|sensor|camera|telemetry)[- ]"
-            r"(?:data|information|readings?|signals?)"
-        ),
-    ),
-    (
-        "health_data",
-        re.compile(
-            r"\b(?:health|medical|biometric|genetic|clinical)\b"
-            r"|\b(?:fitness|sleep|heart[- ]rate|wellness)[- ](?:data|information|readings?|metrics)"
-        ),
-    ),
-    ("feedback", re.compile(r"\b(?:feedback|ratings?|thumbs)\b")),
-)
+_BARE_CONTENT = re.compile(r"\bcontent\b")
+"""Bare "content": what the more specific categories are made of (see ``_data``)."""
 
 _NEGATION = re.compile(
     r"\b(?:not|never|no|cannot|neither|nor|no longer)\b|n't\b|\bprohibit\w*|\bforbid\w*|\brefrain\w*"
@@ -441,14 +331,6 @@ def _has_cue(text: str) -> bool:
 
 
 _ENUMERATOR = re.compile(r"(?:(?<=\s)|^)\((?:[a-z]|[ivxl]{1,5}|\d{1,2})\)\s")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9])")
-_ABBREVIATED = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|inc|ltd|llc|co|corp|no|nos|vs|u\.s|u\.k|e\.u|mr|mrs|ms|dr|st|sec|art|para|approx|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|fig|ref|cf)|\b[A-Za-z])\.$",
-    re.IGNORECASE,
-)
-
-
 def normalised_words(text: str) -> str:
     """Lower-case words without punctuation or link targets: two texts equal here read the same."""
     return " ".join(_WORDS.findall(_LINK.sub(lambda m: m.group(1) or "", text).lower()))
@@ -474,23 +356,6 @@ def _analysed(text: str) -> str:
         return "aiterm"
 
     return _ABBREVIATIONS.sub(token, text)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a clause; abbreviations (e.g., Inc., U.S.) and section numbers do not end one."""
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        piece = text[start : match.start()].rstrip()
-        if _ABBREVIATED.search(piece[-8:]) or (len(piece) < 12 and re.search(r"\d\.$", piece[-4:])):
-            continue
-        if piece:
-            out.append(piece)
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        out.append(tail)
-    return out
 
 
 @dataclass(frozen=True)
@@ -658,15 +523,11 @@ def _data(low: str) -> frozenset[str]:
     """Categories of the data a statement concerns; illustrations ("such as ...", "e.g. ...") are not read:
     they exemplify the data named before them."""
     low = _EXAMPLES.sub(" ", low)
-    found: set[str] = set()
-    for name, pattern in _DATA_LEXICON:
-        if pattern.search(low):
-            found.add(name)
+    found: set[str] = {c.name for c in CATEGORIES if c.pattern is not None and c.pattern.search(low)}
     # bare "content" and "information" are what the more specific categories are made of
-    if "content" in found:
-        found.discard("content")
-        if not found & {"inputs_outputs", "public_content", "customer_content", *_MEDIA}:
-            found.add("customer_content")
+    own = {"inputs_outputs", "public_content", "customer_content", *MEDIA}
+    if _BARE_CONTENT.search(low) and not found & own:
+        found.add("customer_content")
     generic_only = not re.search(
         r"\bpersonal\b|\byour (?:information|data)|\binformation (?:about|from) you", low
     )

@@ -15,18 +15,19 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlmodel import Session, select
 
 from core.errors import ClausewatchError, NotFoundError, UsageError
 from core.registry.documents import DOC_TYPES, canonical_doc_type, check_url, slugify
 from core.storage.models import CatalogEntry as CatalogRow
 from core.storage.models import utcnow
+from core.text.similarity import similarity
 
 CATALOG_FILE = "core/registry/vendors.toml"
-# How alike (fuzz.ratio, 0-100) a typo must be to a name or alias to be suggested: "zooom" scores 89 against
-# "zoom" and "salesfroce" 90 against "salesforce", while "loom" scores only 67 against "zooom".
-SUGGESTION_CUTOFF = 75.0
+# How alike (``core.text.similarity``, 0-1) a typo must be to a name or alias to be suggested: "zooom"
+# scores 0.89 against "zoom" and "salesfroce" 0.90 against "salesforce", while "loom" scores only 0.67
+# against "zooom".
+SUGGESTION_CUTOFF = 0.75
 _VENDOR_KEYS = frozenset({"name", "aliases", "documents"})
 _DOCUMENT_KEYS = frozenset({"type", "url", "select", "remove"})
 
@@ -303,7 +304,7 @@ def _keys(entry: CatalogEntry) -> set[str]:
 
 
 def _closeness(wanted: str, entry: CatalogEntry) -> float:
-    return max(fuzz.ratio(wanted, spelling) for spelling in (entry.name.lower(), *entry.aliases))
+    return max(similarity(wanted, spelling) for spelling in (entry.name.lower(), *entry.aliases))
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

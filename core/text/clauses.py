@@ -21,8 +21,7 @@ from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Literal
 
-from rapidfuzz.distance import Indel
-
+from core.text import similarity as alike
 from core.text.normalise import fold_typography, normalise
 
 ChangeKind = Literal["added", "removed", "modified", "moved", "renumbered"]
@@ -578,8 +577,7 @@ def _fuzzy_pairs(
             if overlap >= 0.95 and ranked[0][1] == j:
                 score = overlap  # nearly the same words: no need for the sequence comparison
             else:
-                # word-sequence similarity 2*LCS/(len a + len b), computed in C by rapidfuzz
-                score = Indel.normalized_similarity(tokens_new[j], words, score_cutoff=FUZZY_THRESHOLD)
+                score = alike.similarity(tokens_new[j], words, cutoff=FUZZY_THRESHOLD)
             if score >= FUZZY_THRESHOLD:
                 bonus = 0.05 if anchor_of_new[j] == last_old_anchor else 0.0
                 scored.append((score + bonus, i, j))

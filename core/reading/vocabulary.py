@@ -1,0 +1,230 @@
+"""The vocabulary of data categories: the one registry of what kinds of data the reading recognises.
+
+Each category has its name (the value stored in statements and profiles), a label for people, its role
+in the AI data-use profile, the pattern that finds it in a lower-cased, analysed sentence (``None``: it
+is assigned by a rule, not found by words), and the words of a question that name it. Statements,
+judgment, profile and question parsing all read these; none keeps a list of its own.
+
+To add a category or a phrasing, see ``core/reading/README.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+DataName = Literal[
+    "customer_content",
+    "personal_data",
+    "inputs_outputs",
+    "usage_data",
+    "public_content",
+    "audio_voice",
+    "images",
+    "video",
+    "text_transcripts",
+    "sensor_vehicle",
+    "health_data",
+    "feedback",
+    "service_content",
+    "service_outputs",
+    "unspecified",
+]
+Role = Literal["content", "usage", "service"]
+"""In the profile: the customer's or people's data ("our data" to a reviewer), usage or service-generated
+data, or the vendor's own service and its outputs (what a rule on users protects)."""
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    """One kind of data, as every stage reads it."""
+
+    name: DataName
+    label: str
+    role: Role
+    pattern: re.Pattern[str] | None
+    media: bool = False
+    """Recorded media or text: a bare "content" beside it is that media, not customer content."""
+    generic: bool = False
+    """So broad that a question naming a narrower category should not be answered from it alone."""
+    question_words: tuple[str, ...] = ()
+    """Words of a question that name this category although its pattern does not match them."""
+
+
+# Most specific first; each is a general noun class of the privacy and terms domain.
+CATEGORIES: tuple[DataCategory, ...] = (
+    DataCategory(
+        "inputs_outputs",
+        "prompts, inputs and outputs",
+        "content",
+        re.compile(
+            r"\b(?:prompts?|inputs?|outputs?|responses|conversations?|chats?|chat (?:sessions?|logs?|history)"
+            r"|queries|completions?|ai[- ]content|aiterm[- ](?:inputs?|outputs?|content)|generated content"
+            r"|chatbot data|interactions? with (?:our |the )?(?:aiterm|chat-?bots?|assistants?|agents?))\b"
+        ),
+        media=False,
+        generic=False,
+        question_words=('meeting', 'meetings', 'message', 'messages'),
+    ),
+    DataCategory(
+        "customer_content",
+        "customer content",
+        "content",
+        re.compile(
+            r"\b(?:customer|user|member|client|your|creator)[- ](?:content|data|inputs?|materials?|files?"
+            r"|submissions?)"
+            r"|\bcontent (?:that )?you (?:provide|upload|submit|post|create|share|make)"
+            r"|\buser[- ]generated content|\bcontent you\b|\b(?:files|documents|repositories|source code"
+            r"|attachments|whiteboards?|communications(?:-like)? content|uploaded content)\b"
+        ),
+        media=False,
+        generic=True,
+        question_words=('meeting', 'meetings', 'email', 'emails'),
+    ),
+    DataCategory(
+        "personal_data",
+        "personal data",
+        "content",
+        re.compile(
+            r"\bpersonal(?:ly identifiable)? (?:data|information)|\byour (?:information|data|personal)"
+            r"|\binformation (?:about|from|that) you|\bdata (?:about|from) you|\binformation (?:we"
+            r"|that we) (?:collect|receive)"
+            r"|\binformation (?:that )?(?:individuals|you) provide|\buser data|\bpersonal\b|\bidentit\w+"
+            r"|\bcontact (?:data|information)"
+            r"|\baccount (?:creation )?(?:data|information)|\binformation\b|\bdata\b"
+        ),
+        media=False,
+        generic=True,
+        question_words=(),
+    ),
+    DataCategory(
+        "usage_data",
+        "usage data",
+        "usage",
+        re.compile(
+            r"\b(?:usage|telemetry|diagnostic|service generated|activity|interaction|technical|log|device"
+            r"|connection"
+            r"|analytics|behavio(?:u)?ral|inferred|geolocation|location)[- ](?:data|information)"
+            r"|\bmetadata\b|\blogs\b|\bhow you (?:use|interact)"
+        ),
+        media=False,
+        generic=False,
+        question_words=(),
+    ),
+    DataCategory(
+        "public_content",
+        "public content",
+        "content",
+        re.compile(
+            r"\bpublic(?:ly)?[- ](?:posts?|content|information|data|available|profiles?)|\bposts?\b"
+            r"|\btweets?\b"
+            r"|\bpublicly\b"
+        ),
+        media=False,
+        generic=False,
+        question_words=(),
+    ),
+    DataCategory(
+        "audio_voice",
+        "audio and voice",
+        "content",
+        re.compile(
+            r"\b(?:voices?|audio|(?:voice|audio|call|sound) recordings?|speech|utterances?|voice commands?)\b"
+            r"|\brecordings? of (?:your |the )?(?:voice|calls?|speech|conversations?)"
+        ),
+        media=True,
+        generic=False,
+        question_words=('meeting', 'meetings', 'call', 'calls', 'recording', 'recordings'),
+    ),
+    DataCategory(
+        "images",
+        "images",
+        "content",
+        re.compile(
+            r"\b(?:images?|imagery|photos?|photographs?|pictures?|selfies?|artworks?|illustrations?)\b"
+        ),
+        media=True,
+        generic=False,
+        question_words=(),
+    ),
+    DataCategory(
+        "video",
+        "video",
+        "content",
+        re.compile(
+            r"\b(?:videos?|footage|video recordings?|screen[- ](?:sharing|recordings?)|livestreams?)\b"
+        ),
+        media=True,
+        generic=False,
+        question_words=('meeting', 'meetings', 'call', 'calls', 'recording', 'recordings'),
+    ),
+    DataCategory(
+        "text_transcripts",
+        "text and transcripts",
+        "content",
+        re.compile(
+            r"\b(?:transcripts?|transcriptions?|captions?|comments?|texts?|written content|summaries)\b"
+        ),
+        media=True,
+        generic=False,
+        question_words=(),
+    ),
+    DataCategory(
+        "sensor_vehicle",
+        "sensor and vehicle data",
+        "content",
+        re.compile(
+            r"\b(?:sensors?|telematics|lidar|radar)\b|\b(?:driving|vehicle|car|sensor|camera|telemetry)[- ]"
+            r"(?:data|information|readings?|signals?)"
+        ),
+        media=False,
+        generic=False,
+        question_words=(),
+    ),
+    DataCategory(
+        "health_data",
+        "health data",
+        "content",
+        re.compile(
+            r"\b(?:health|medical|biometric|genetic|clinical)\b"
+            r"|\b(?:fitness|sleep|heart[- ]rate|wellness)[- ](?:data|information|readings?|metrics)"
+        ),
+        media=False,
+        generic=False,
+        question_words=(),
+    ),
+    DataCategory(
+        "feedback",
+        "feedback",
+        "usage",
+        re.compile(
+            r"\b(?:feedback|ratings?|thumbs)\b"
+        ),
+        media=False,
+        generic=False,
+        question_words=(),
+    ),    DataCategory("service_content", "the service's content", "service", None),
+    DataCategory("service_outputs", "the service's outputs", "service", None),
+    DataCategory("unspecified", "unspecified data", "content", None, generic=True),
+)
+
+BY_NAME: dict[str, DataCategory] = {category.name: category for category in CATEGORIES}
+DATA_CATEGORIES: tuple[str, ...] = tuple(BY_NAME)
+CONTENT_DATA = frozenset(c.name for c in CATEGORIES if c.role == "content")
+"""Data that is the customer's or about people: "our data" in a reviewer's question."""
+USAGE_DATA = frozenset(c.name for c in CATEGORIES if c.role == "usage")
+SENSITIVE_DATA = CONTENT_DATA
+"""Data about people or their own content: training on it weighs more than on usage or service data."""
+MEDIA = frozenset(c.name for c in CATEGORIES if c.media)
+GENERIC_DATA = frozenset(c.name for c in CATEGORIES if c.generic)
+QUESTION_WORDS: dict[str, frozenset[str]] = {
+    word: frozenset(c.name for c in CATEGORIES if word in c.question_words)
+    for word in sorted({w for c in CATEGORIES for w in c.question_words})
+}
+"""A question's word -> the categories it names ("meeting": audio, video, chat and customer content)."""
+
+
+def label(name: str) -> str:
+    """How a category is named to people."""
+    return BY_NAME[name].label
