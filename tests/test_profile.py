@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from core import reading
 from core.pipeline.history_import import import_history
 from core.reading import profile as profiles
 from core.reading.statements import statements
@@ -106,7 +108,7 @@ def test_profiles_are_stored_once_per_text_and_recomputed_when_the_reader_change
         assert latest is not None
         row = session.get(Profile, latest.content_hash)
         assert row is not None and row.data["customer_content_training"]["value"] == "no"
-    monkeypatch.setattr(profiles, "ALGORITHM", profiles.ALGORITHM + 1)
+    monkeypatch.setattr(reading, "READER_VERSION", reading.READER_VERSION + 1)
     monkeypatch.setattr(profiles, "_PARSED", type(profiles._PARSED)())  # a new process: nothing in memory
     with session_scope(engine) as session:
         version = session.get(Version, latest.id)
@@ -117,7 +119,7 @@ def test_profiles_are_stored_once_per_text_and_recomputed_when_the_reader_change
         )
     with Session(engine) as session:
         row = session.get(Profile, latest.content_hash)
-        assert row is not None and row.algorithm == profiles.ALGORITHM
+        assert row is not None and row.reader_version == reading.READER_VERSION
 
 
 def test_a_profile_another_checker_saved_first_is_not_an_error(engine: Engine, corpus: Path) -> None:
@@ -128,3 +130,17 @@ def test_a_profile_another_checker_saved_first_is_not_an_error(engine: Engine, c
         # the row exists (stored at import); saving it again as if new must not fail the transaction
         profiles._store(session, version.content_hash, profiles.compute("# x\n\nnothing"), None)
         assert session.get(Profile, version.content_hash) is not None
+
+
+def test_a_stored_profile_reads_back_with_its_quotes_lead_ins() -> None:
+    """The stored form keeps every quote's list lead-in, so a profile read from the database cites what a
+    freshly computed one does."""
+    text = (
+        "# Terms\n\n## 4. Your content\n\nWe may use your content for the following purposes: (a) to provide"
+        " the service; and (b) to train our artificial intelligence models.\n"
+    )
+    profile = profiles.compute(text)
+    [quote] = profile.findings["customer_content_training"].quotes
+    assert quote.context == "We may use your content for the following purposes:"
+    stored = json.loads(json.dumps(profile.to_json()))
+    assert profiles.AIProfile.from_json(stored) == profile

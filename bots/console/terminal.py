@@ -14,8 +14,7 @@ from rich.text import Text
 from core.answers.answer import VERDICT_LABELS, Answer
 from core.answers.register import VendorProfile
 from core.messages import Kind, Message, clip
-from core.reading.changes import verdict_label
-from core.reading.judgment import Verdict
+from core.reading.changes import ChangeView
 from core.reading.profile import FIELDS
 from core.text.clauses import diff_runs
 
@@ -51,12 +50,11 @@ def print_clause_pairs(out: Console, clauses: list[dict[str, Any]], *, ai_only: 
         out.print()
 
 
-def print_verdict(out: Console, verdict: Verdict) -> None:
-    """The headline and explanation of a verdict."""
-    label = verdict_label(verdict.ai_training_change, verdict.direction, verdict.actor, verdict.severity)
-    style = "bold magenta" if verdict.ai_training_change else "bold"
-    out.print(Text(label, style=style))
-    out.print(Text(verdict.explanation))
+def print_verdict(out: Console, view: ChangeView) -> None:
+    """The headline and explanation of a change's verdict."""
+    style = "bold magenta" if view.change.ai_training_change else "bold"
+    out.print(Text(view.label, style=style))
+    out.print(Text(view.change.summary or ""))
 
 
 def print_answer(out: Console, answer: Answer) -> None:

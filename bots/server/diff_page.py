@@ -17,10 +17,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from core.alerts.outbox import ChangeView, change_view, profile_delta
+from core.alerts.outbox import profile_delta
 from core.alerts.signed_links import link_key, link_problem
 from core.config import Settings
 from core.pipeline.versions import version_text
+from core.reading.changes import ChangeView, change_view
 from core.storage.database import read_scope
 from core.storage.models import Change
 from core.text.clauses import diff_runs

@@ -15,7 +15,6 @@ Who hears what:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -29,8 +28,9 @@ from core.config import Settings
 from core.messages import QUOTE_CHARS, Button, Field, Link, Message, Quote, clip
 from core.pipeline.effective_date import stated_date
 from core.pipeline.versions import version_text
+from core.reading.changes import ChangeView, change_view
 from core.reading.profile import FIELDS, profiles_of
-from core.storage.models import Alert, Change, Destination, Document, Subscription, Vendor, Version, utcnow
+from core.storage.models import Alert, Change, Destination, Document, Subscription, Version, utcnow
 
 MAX_QUOTES = 5
 """Added and removed sentences quoted in one alert (each); the full diff link has the rest."""
@@ -85,42 +85,6 @@ def digest_due(now: datetime, digest: str) -> datetime:
     if digest == "daily":
         return midnight
     return midnight + timedelta(days=(6 - now.weekday()))
-
-
-@dataclass(frozen=True)
-class ChangeView:
-    """A change with everything an alert or digest line names."""
-
-    change: Change
-    document: Document
-    vendor: Vendor
-    old: Version
-    new: Version
-
-    @property
-    def name(self) -> str:
-        """ "Zoom Terms of Service"."""
-        return f"{self.vendor.name} {self.document.doc_type}"
-
-    @property
-    def verdict(self) -> str:
-        """ "AI-training change: expands (high)" or "substantive change (no AI-training language)"."""
-        c = self.change
-        if c.ai_training_change:
-            return f"AI-training change: {c.direction} ({c.severity} severity)"
-        return "substantive change, no AI-training language affected"
-
-
-def change_view(session: Session, change_id: int) -> ChangeView:
-    """Load a change with its document, vendor and both versions."""
-    change = session.get(Change, change_id)
-    assert change is not None, f"alert for a missing change {change_id}"
-    document = session.get(Document, change.document_id)
-    assert document is not None
-    vendor = session.get(Vendor, document.vendor_id)
-    old, new = session.get(Version, change.from_version_id), session.get(Version, change.to_version_id)
-    assert vendor is not None and old is not None and new is not None
-    return ChangeView(change, document, vendor, old, new)
 
 
 def compose(session: Session, settings: Settings, alerts: Sequence[Alert]) -> Message:

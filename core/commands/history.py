@@ -1,13 +1,13 @@
 """What documents said and how they changed: ``history`` and ``diff``.
 
-A diff of a recorded change reads the verdict and clause pairs stored with it (what alerts quoted), so
-chat shows the same judgment; only a pair of versions no change connects is judged afresh.
+A diff reads the verdict through ``core.reading.changes`` like alerts and the diff page: a recorded
+change's stored verdict and clause pairs (what alerts quoted); only a pair of versions no change connects
+is judged afresh.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,9 +20,15 @@ from core.commands.parsing import Spec
 from core.commands.tracking import named_documents
 from core.errors import AmbiguousError, NotFoundError, UsageError
 from core.messages import Field, Link, Message, Quote, clip, plural
-from core.pipeline.versions import version_text, versions_of, versions_to_compare
-from core.reading.changes import change_into, change_label, details_of, list_changes, verdict_label
-from core.reading.judgment import judge
+from core.pipeline.versions import versions_of, versions_to_compare
+from core.reading.changes import (
+    ChangeView,
+    change_into,
+    change_label,
+    change_view,
+    list_changes,
+    view_between,
+)
 from core.registry.documents import Tracked
 from core.storage.database import read_scope
 from core.storage.models import Version
@@ -62,19 +68,6 @@ def _version_label(session: Session, version: Version) -> str:
     return change_label(change) if change else "first version"
 
 
-@dataclass(frozen=True)
-class _Diff:
-    """Two versions of a document and their judged difference (stored, or judged now)."""
-
-    tracked: Tracked
-    old: Version
-    new: Version
-    label: str
-    explanation: str
-    clauses: list[dict[str, Any]]
-    change_id: int | None = None
-
-
 async def diff(context: Context, call: Invocation) -> Message:
     """The latest recorded change of a vendor's documents, or the change between the versions of two days."""
     start, end = (_day(call.args[i]) if len(call.args) > i else None for i in (1, 2))
@@ -83,7 +76,7 @@ async def diff(context: Context, call: Invocation) -> Message:
     with read_scope(context.engine) as session:
         named = named_documents(session, call.args[0], active_only=False)
         found = _between(session, _one(named), start, end) if start or end else _latest_change(session, named)
-        full = diff_url(session, context.settings, found.change_id) if found.change_id else None
+        full = diff_url(session, context.settings, found.change.id) if found.change.id else None
     return _diff_message(found, full)
 
 
@@ -104,49 +97,34 @@ def _one(named: list[Tracked]) -> Tracked:
     return named[0]
 
 
-def _latest_change(session: Session, named: list[Tracked]) -> _Diff:
+def _latest_change(session: Session, named: list[Tracked]) -> ChangeView:
     """The newest recorded change among the documents, with its stored verdict and clause pairs."""
     rows = [row for t in named for row in list_changes(session, document_id=t.document.id)[:1]]
     if not rows:
         raise NotFoundError(f"no change of {named[0].vendor.name}'s documents is recorded yet")
-    change, document, _vendor, new = max(rows, key=lambda row: (row[3].effective_date, row[0].id or 0))
-    old = session.get(Version, change.from_version_id)
-    assert old is not None, f"change {change.id} lost its earlier version"
-    tracked = next(t for t in named if t.document.id == document.id)
-    return _judged(session, tracked, old, new)
+    change, _document, _vendor, _new = max(rows, key=lambda row: (row[3].effective_date, row[0].id or 0))
+    return change_view(session, change.id or 0)
 
 
-def _between(session: Session, tracked: Tracked, start: date | None, end: date | None) -> _Diff:
+def _between(session: Session, tracked: Tracked, start: date | None, end: date | None) -> ChangeView:
     """The versions in force on ``start`` (default: the one before) and ``end`` (default: the latest)."""
     try:
         old, new = versions_to_compare(session, tracked.document.id or 0, start, end)
     except NotFoundError as exc:
         raise NotFoundError(f"{tracked.ref}: {exc}") from None
-    return _judged(session, tracked, old, new)
+    return view_between(session, old, new)
 
 
-def _judged(session: Session, tracked: Tracked, old: Version, new: Version) -> _Diff:
-    """The difference from ``old`` to ``new``: the stored change when one connects them, else judged now."""
-    change = change_into(session, new.id or 0)
-    if change is not None and change.from_version_id == old.id and change.details is not None:
-        clauses = change.details["clauses"]
-        return _Diff(tracked, old, new, change_label(change), change.summary or "", clauses, change.id)
-    verdict = judge(version_text(session, old), version_text(session, new))
-    label = verdict_label(verdict.ai_training_change, verdict.direction, verdict.actor, verdict.severity)
-    return _Diff(tracked, old, new, label, verdict.explanation, details_of(verdict)["clauses"])
-
-
-def _diff_message(found: _Diff, full: str | None) -> Message:
+def _diff_message(found: ChangeView, full: str | None) -> Message:
     """The verdict, then the AI-training clauses quoted first and the other substantive ones after."""
     clauses = sorted(found.clauses, key=lambda clause: not clause["ai"])
     kinds = Counter(clause["kind"] for clause in clauses)
     hidden = len(clauses) - MAX_QUOTES
     more = f"\n…and {plural(hidden, 'more clause')} changed." if hidden > 0 else ""
-    page = found.new.url or found.tracked.document.url  # imported history may have none
+    page = found.new.url or found.document.url  # imported history may have none
     return Message(
-        title=f"{found.tracked.vendor.name} {found.tracked.document.doc_type}: "
-        f"{found.old.effective_date} → {found.new.effective_date}",
-        text=found.explanation + more,
+        title=f"{found.name}: {found.old.effective_date} → {found.new.effective_date}",
+        text=(found.change.summary or "") + more,
         fields=(
             Field("Verdict", found.label),
             Field(

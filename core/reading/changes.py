@@ -1,18 +1,22 @@
 """Recording and listing changes: the judged difference between two consecutive versions.
 
-A change stores the verdict (``core.reading.judgment``) and its substantive aligned clause pairs, so
-everything downstream (alerts, the diff page, questions about what changed) reads one record and quotes
-exactly what was added and removed, without re-running the diff.
+A change stores the verdict (``core.reading.judgment``), the rules version that made it
+(``core.reading.READER_VERSION``) and its substantive aligned clause pairs, so everything downstream
+(alerts, the diff page, chat and CLI ``diff``, questions about what changed) reads one record through
+``change_view``/``view_between`` and quotes exactly what was added and removed, without re-running the diff.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core import reading
+from core.pipeline.versions import version_text
 from core.reading.judgment import Verdict, judge
 from core.storage.models import Change, Document, Vendor, Version
 from core.text.clauses import ClauseChange
@@ -22,26 +26,89 @@ def record_change(
     session: Session, doc: Document, previous: Version, version: Version, old: str, new: str
 ) -> Change:
     """Judge the change from ``previous`` to ``version`` and store it with its clause pairs."""
-    verdict = judge(old, new)
-    kinds = Counter(c.kind for c in verdict.clause_changes if c.substantive)
-    change = Change(
-        document_id=doc.id or 0,
-        from_version_id=previous.id or 0,
-        to_version_id=version.id or 0,
-        kind="substantive" if verdict.substantive else "cosmetic",
-        clauses_added=kinds["added"],
-        clauses_removed=kinds["removed"],
-        clauses_modified=kinds["modified"],
-        ai_training_change=verdict.ai_training_change,
-        direction=verdict.direction,
-        actor=verdict.actor,
-        severity=verdict.severity,
-        summary=verdict.explanation,
-        details=details_of(verdict),
-    )
+    change = Change(document_id=doc.id or 0, from_version_id=previous.id or 0, to_version_id=version.id or 0)
+    apply_verdict(change, judge(old, new))
     session.add(change)
     session.flush()
     return change
+
+
+def apply_verdict(change: Change, verdict: Verdict) -> None:
+    """Write ``verdict`` onto ``change``, stamped with the rules version that made it."""
+    kinds = Counter(c.kind for c in verdict.clause_changes if c.substantive)
+    change.kind = "substantive" if verdict.substantive else "cosmetic"
+    change.clauses_added, change.clauses_removed = kinds["added"], kinds["removed"]
+    change.clauses_modified = kinds["modified"]
+    change.ai_training_change = verdict.ai_training_change
+    change.direction, change.actor, change.severity = verdict.direction, verdict.actor, verdict.severity
+    change.summary = verdict.explanation
+    change.details = details_of(verdict)
+    change.reader_version = reading.READER_VERSION
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """The verdict of a change with everything that names or quotes it.
+
+    The one reading of "what this change was judged" for the CLI, chat, alerts and the diff page, so they
+    never disagree. ``change`` is the stored record, or (``change.id`` None) a difference between two
+    versions that no recorded change connects, judged now and not stored.
+    """
+
+    change: Change
+    document: Document
+    vendor: Vendor
+    old: Version
+    new: Version
+
+    @property
+    def name(self) -> str:
+        """ "Zoom Terms of Service"."""
+        return f"{self.vendor.name} {self.document.doc_type}"
+
+    @property
+    def verdict(self) -> str:
+        """ "AI-training change: expands (high)" or "substantive change (no AI-training language)"."""
+        c = self.change
+        if c.ai_training_change:
+            return f"AI-training change: {c.direction} ({c.severity} severity)"
+        return "substantive change, no AI-training language affected"
+
+    @property
+    def label(self) -> str:
+        """The short verdict phrase ``history`` and ``diff`` show."""
+        return change_label(self.change)
+
+    @property
+    def clauses(self) -> list[dict[str, Any]]:
+        """The substantive clause pairs, as ``details_of`` stored them."""
+        return list((self.change.details or {}).get("clauses", []))
+
+
+def change_view(session: Session, change_id: int) -> ChangeView:
+    """A recorded change with its document, vendor and both versions."""
+    change = session.get(Change, change_id)
+    assert change is not None, f"no change {change_id}"
+    old, new = session.get(Version, change.from_version_id), session.get(Version, change.to_version_id)
+    assert old is not None and new is not None
+    return _view(session, change, old, new)
+
+
+def view_between(session: Session, old: Version, new: Version) -> ChangeView:
+    """The difference from ``old`` to ``new``: the recorded change when one connects them, else judged now."""
+    change = change_into(session, new.id or 0)
+    if change is None or change.from_version_id != old.id or change.details is None:
+        change = Change(document_id=new.document_id, from_version_id=old.id or 0, to_version_id=new.id or 0)
+        apply_verdict(change, judge(version_text(session, old), version_text(session, new)))
+    return _view(session, change, old, new)
+
+
+def _view(session: Session, change: Change, old: Version, new: Version) -> ChangeView:
+    document = session.get(Document, change.document_id)
+    assert document is not None
+    vendor = session.get(Vendor, document.vendor_id)
+    assert vendor is not None
+    return ChangeView(change, document, vendor, old, new)
 
 
 def details_of(verdict: Verdict) -> dict[str, Any]:

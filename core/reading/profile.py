@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import reading
 from core.answers.answer import AnswerVerdict
 from core.reading.statements import Statement, statements
 from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, USAGE_DATA
@@ -41,8 +42,6 @@ from core.text.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-ALGORITHM = 3
-"""The reader's revision; raise it when the reading changes so stored profiles are recomputed."""
 
 FIELDS: dict[str, str] = {
     "customer_content_training": "Customer content used for training",
@@ -104,13 +103,14 @@ class AIProfile:
     findings: dict[str, Finding] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """The stored form: plain JSON, readable by any later reader of the same ``ALGORITHM``."""
+        """The stored form: plain JSON, readable by any later reader of the same ``READER_VERSION``."""
         return {
             name: {
                 "value": f.value,
                 "detail": f.detail,
                 "quotes": [
-                    {"clause_id": q.clause_id, "section": q.section, "text": q.text} for q in f.quotes
+                    {"clause_id": q.clause_id, "section": q.section, "text": q.text, "context": q.context}
+                    for q in f.quotes
                 ],
             }
             for name, f in self.findings.items()
@@ -421,22 +421,23 @@ def profile_of(session: Session, content_hash: str) -> AIProfile:
 def profiles_of(session: Session, hashes: Sequence[str]) -> dict[str, AIProfile]:
     """The profiles of many version texts: from memory, then one query, then computed for the rest.
 
-    A profile is a function of its text and ``ALGORITHM`` alone, so parsed profiles are kept in memory by
+    A profile is a function of its text and ``READER_VERSION`` alone, so parsed profiles are kept in memory by
     text hash: the register reads every vendor's on each question.
     """
     wanted = sorted(set(hashes))
-    found = {h: _PARSED[(h, ALGORITHM)] for h in wanted if (h, ALGORITHM) in _PARSED}
+    version = reading.READER_VERSION
+    found = {h: _PARSED[(h, version)] for h in wanted if (h, version) in _PARSED}
     missing = [h for h in wanted if h not in found]
     if missing:
-        query = select(Profile.content_hash, Profile.algorithm, Profile.data).where(
+        query = select(Profile.content_hash, Profile.reader_version, Profile.data).where(
             col(Profile.content_hash).in_(missing)
         )
-        for content_hash, algorithm, data in session.exec(query):
-            if algorithm == ALGORITHM:
+        for content_hash, made_by, data in session.exec(query):
+            if made_by == version:
                 found[content_hash] = AIProfile.from_json(dict(data))
         for content_hash in missing:
             if content_hash not in found:  # never stored, or stored by an older reader
-                found[content_hash] = _ensure_stored(session, content_hash)
+                found[content_hash] = ensure_stored(session, content_hash)
     for content_hash, profile in found.items():
         _remember(content_hash, profile)
     return found
@@ -448,18 +449,19 @@ _PARSED_SIZE = 8192
 
 def _remember(content_hash: str, profile: AIProfile) -> None:
     """Keep a parsed profile in memory (the least recently read are dropped first)."""
-    _PARSED[(content_hash, ALGORITHM)] = profile
-    _PARSED.move_to_end((content_hash, ALGORITHM))
+    _PARSED[(content_hash, reading.READER_VERSION)] = profile
+    _PARSED.move_to_end((content_hash, reading.READER_VERSION))
     while len(_PARSED) > _PARSED_SIZE:
         _PARSED.popitem(last=False)
 
 
-def _ensure_stored(session: Session, content_hash: str) -> AIProfile:
+def ensure_stored(session: Session, content_hash: str) -> AIProfile:
     """Make sure this database holds the text's current profile (memory may hold it from elsewhere)."""
     row = session.get(Profile, content_hash)
-    if row is not None and row.algorithm == ALGORITHM:
+    if row is not None and row.reader_version == reading.READER_VERSION:
         return AIProfile.from_json(row.data)
-    profile = _PARSED.get((content_hash, ALGORITHM)) or compute(blobs.get_text(session, content_hash))
+    profile = _PARSED.get((content_hash, reading.READER_VERSION))
+    profile = profile or compute(blobs.get_text(session, content_hash))
     _store(session, content_hash, profile, row)
     _remember(content_hash, profile)
     return profile
@@ -468,13 +470,14 @@ def _ensure_stored(session: Session, content_hash: str) -> AIProfile:
 def _store(session: Session, content_hash: str, profile: AIProfile, stored: Profile | None) -> None:
     """Save a profile; another process saving the same text's profile first is fine (same result)."""
     if stored is not None:
-        stored.algorithm, stored.data = ALGORITHM, profile.to_json()
+        stored.reader_version, stored.data = reading.READER_VERSION, profile.to_json()
         session.add(stored)
         session.flush()
         return
     try:
         with session.begin_nested():
-            session.add(Profile(content_hash=content_hash, algorithm=ALGORITHM, data=profile.to_json()))
+            version = reading.READER_VERSION
+            session.add(Profile(content_hash=content_hash, reader_version=version, data=profile.to_json()))
     except IntegrityError:
         pass  # computed concurrently by another checker
 
@@ -490,6 +493,6 @@ def store_profiles(engine: Engine, version_ids: Sequence[int]) -> None:
             with session_scope(engine) as session:
                 version = session.get(Version, version_id)
                 if version is not None:
-                    _ensure_stored(session, version.content_hash)
+                    ensure_stored(session, version.content_hash)
         except Exception:
             log.exception("computing the AI data-use profile of version %s failed", version_id)

@@ -54,7 +54,6 @@ class Document(SQLModel, table=True):
     last_modified: str | None = None
     pending_hash: str | None = None
     pending_reason: str | None = None
-    pending_count: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -110,17 +109,20 @@ class Change(SQLModel, table=True):
     severity: str | None = None
     summary: str | None = None
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    reader_version: int | None = Field(default=None, index=True)
+    """The rules version that made the verdict (``core.reading.READER_VERSION``); None: before 0008."""
 
 
 class Profile(SQLModel, table=True):
     """A version text's AI data-use profile (``core.reading.profile``), keyed by the text's hash like its
     blob.
 
-    ``algorithm`` is the profile reader's revision: a stored profile from an older reader is recomputed.
+    ``reader_version`` is the rules version that made it (``core.reading.READER_VERSION``): a stored
+    profile from older rules is recomputed when read.
     """
 
     content_hash: str = Field(primary_key=True, foreign_key="blob.hash", max_length=64)
-    algorithm: int
+    reader_version: int
     data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     computed_at: datetime = Field(default_factory=utcnow)
 
