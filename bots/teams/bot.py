@@ -79,12 +79,13 @@ class ClausewatchBot(ActivityHandler):
             await asyncio.to_thread(self._removed, turn_context.activity, reason)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        self._installed(turn_context.activity)
+        """The app was installed: as when the bot joins, off the server's loop."""
+        await asyncio.to_thread(self._installed, turn_context.activity)
 
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
-        self._removed(
-            turn_context.activity, "the clausewatch app was uninstalled from this Teams conversation"
-        )
+        """The app was uninstalled: that conversation gets no more alerts."""
+        reason = "the clausewatch app was uninstalled from this Teams conversation"
+        await asyncio.to_thread(self._removed, turn_context.activity, reason)
 
     def _installed(self, activity: Activity) -> None:
         """Store the conversation reference and seed the admin list with the installer (in a thread:
@@ -97,6 +98,7 @@ class ClausewatchBot(ActivityHandler):
         log.info("Teams: installed in %s (tenant %s)", place.address, place.workspace)
 
     def _removed(self, activity: Activity, reason: str) -> None:
+        """Mark the conversation's destination dead (in a thread, like ``_installed``)."""
         with session_scope(self.engine) as session:
             dest = find_destination(session, _place(activity))
             if dest is not None and dest.id is not None:
