@@ -6,7 +6,6 @@ set ``CLAUSEWATCH_DEBUG=1`` to see tracebacks of unexpected errors.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import os
@@ -14,34 +13,24 @@ import sys
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
-from bots.console import terminal
-from core.answers import answering, register
-from core.answers.answer import VERDICT_LABELS
-from core.answers.evaluation import evaluate_qa, load_questions
-from core.config import Settings
 from core.errors import ClausewatchError, NotFoundError, UsageError
-from core.pipeline.check import CheckReport
-from core.pipeline.history_import import import_history
-from core.pipeline.scheduler import check_due, check_now, due_document_ids
-from core.pipeline.versions import version_at, version_text, versions_of, versions_to_compare
-from core.reading.changes import change_into, change_label, details_of, list_changes
-from core.reading.evaluation import evaluate, load_cases
-from core.reading.judgment import judge
-from core.reading.profile import FIELDS
-from core.registry import catalog, documents
-from core.storage import database
-from core.storage.models import Blob, Change, Document, Vendor, Version
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy.engine import Engine
+
+    from core.answers import register
+    from core.config import Settings
+    from core.pipeline.check import CheckReport
+    from core.registry import documents
+    from core.storage.models import Change, Document, Vendor, Version
 
 app = typer.Typer(
     help="Watch vendors' terms and privacy policies; keep every version; diff them clause by clause and "
@@ -57,12 +46,33 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        from importlib.metadata import version
+
+        print(f"clausewatch {version('clausewatch')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Options of clausewatch itself, before any command."""
+
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an error stays one line
 
 
 def _settings() -> Settings:
     """The settings from the environment; a value of the wrong type is one line naming the variable."""
+    from pydantic import ValidationError
+
+    from core.config import Settings
     try:
         return Settings()
     except ValidationError as exc:
@@ -72,6 +82,7 @@ def _settings() -> Settings:
 
 
 def _engine(settings: Settings | None = None) -> Engine:
+    from core.storage import database
     return database.open_engine((settings or _settings()).database_url)
 
 
@@ -87,10 +98,55 @@ def _parse_date(text: str | None, option: str) -> date | None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database schema to the current version."""
+    from sqlmodel import Session
+
+    from core.reading import READER_VERSION, rejudging
+    from core.storage import database
     settings = _settings()
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)
     out.print(f"database at revision {database.current_revision(engine)}: {engine.url.render_as_string()}")
+    with Session(engine) as session:
+        older = rejudging.stale(session)
+    if older:
+        out.print(
+            f"{older.changes} change verdicts and {older.profiles} profiles were made by older rules "
+            f"(reader version < {READER_VERSION}): `clausewatch rejudge --all` recomputes them without "
+            "alerting anyone again"
+        )
+
+
+@app.command()
+def rejudge(
+    docs: Annotated[list[str] | None, typer.Argument(help="Documents whose changes to judge again.")] = None,
+    all_docs: Annotated[bool, typer.Option("--all", help="Every document's changes.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Also changes the current rules already judged.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
+) -> None:
+    """Judge stored changes again with the current rules (stale ones by default); never re-alerts."""
+    from sqlmodel import Session
+
+    from core.reading import READER_VERSION, rejudging
+    from core.registry import documents
+    if bool(docs) == all_docs:
+        raise UsageError("name the documents to rejudge, or use --all")
+    engine = _engine()
+    with Session(engine) as session:
+        ids = [documents.resolve(session, ref).document.id or 0 for ref in docs] if docs else None
+        todo = rejudging.changes_to_rejudge(session, ids, force=force)
+    with _bar(disable=len(todo) < 2 or as_json) as progress:
+        task = progress.add_task("rejudging", total=len(todo))
+        results = rejudging.rejudge(engine, todo, on_done=lambda _result: progress.advance(task))
+    moved = [r for r in results if r.moved]
+    if as_json:
+        rows = [{"change": r.change_id, "before": r.before, "after": r.after} for r in moved]
+        print(json.dumps({"rejudged": len(results), "moved": rows, "reader_version": READER_VERSION}))
+        return
+    for r in moved:
+        out.print(f"change {r.change_id}: {r.before} -> {r.after}", markup=False)
+    out.print(f"rejudged {len(results)} changes with reader version {READER_VERSION}; {len(moved)} moved")
 
 
 @app.command()
@@ -106,6 +162,8 @@ def track(
     check: Annotated[bool, typer.Option(help="Fetch it right away.")] = True,
 ) -> None:
     """Start tracking a vendor's document at URL (history is kept if it was tracked before)."""
+    from core.registry import documents
+    from core.storage import database
     settings = _settings()
     engine = _engine(settings)
     with database.session_scope(engine) as session:
@@ -127,6 +185,9 @@ def track(
 @app.command()
 def untrack(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")]) -> None:
     """Stop checking a document; its history is kept."""
+    from core.pipeline.versions import versions_of
+    from core.registry import documents
+    from core.storage import database
     with database.session_scope(_engine()) as session:
         tracked = documents.untrack(session, doc)
         kept = len(versions_of(session, tracked.document.id or 0))
@@ -136,6 +197,9 @@ def untrack(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, 
 @app.command("list")
 def list_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False) -> None:
     """List tracked documents with their state and latest version."""
+    from sqlmodel import Session
+
+    from core.registry import documents
     with Session(_engine()) as session:
         rows = documents.list_tracked(session, include_inactive=True)
     if as_json:
@@ -175,6 +239,10 @@ def check(
     all_docs: Annotated[bool, typer.Option("--all", help="Check every tracked document now.")] = False,
 ) -> None:
     """Fetch documents and record new versions (with a progress bar)."""
+    from sqlmodel import Session
+
+    from core.pipeline.scheduler import due_document_ids
+    from core.registry import documents
     settings = _settings()
     engine = _engine(settings)
     with Session(engine) as session:
@@ -193,15 +261,23 @@ def check(
     _run_checks(engine, settings, ids)
 
 
-_BAR = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+def _bar(disable: bool = False) -> Progress:
+    """A progress bar on stderr (what is done, of how many, for how long) that vanishes when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=err, transient=True, disable=disable)
 
 
 def _run_checks(
     engine: Engine, settings: Settings, ids: list[int] | None, *, total: int | None = None
 ) -> list[CheckReport]:
     """Check ``ids`` now, or (None) the documents due, claimed so a running worker never checks them too."""
+    import asyncio
+
+    from core.pipeline.scheduler import check_due, check_now
     total = len(ids) if ids is not None else total or 0
-    with Progress(*_BAR, console=err, transient=True, disable=total < 2) as progress:
+    with _bar(disable=total < 2) as progress:
         task = progress.add_task("checking", total=total)
 
         def done(report: CheckReport) -> None:
@@ -228,6 +304,12 @@ def _run_checks(
 @app.command()
 def history(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")]) -> None:
     """List every stored version of a document, oldest first."""
+    from sqlmodel import Session
+
+    from core.pipeline.versions import versions_of
+    from core.reading.changes import change_into, change_label
+    from core.registry import documents
+    from core.storage.models import Blob
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
         versions = versions_of(session, tracked.document.id or 0)
@@ -259,6 +341,10 @@ def show(
     ] = None,
 ) -> None:
     """Print a document's text (latest, or as it stood on a date)."""
+    from sqlmodel import Session
+
+    from core.pipeline.versions import version_at, version_text
+    from core.registry import documents
     day = _parse_date(as_of, "--as-of") or date.max
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
@@ -278,6 +364,12 @@ def diff(
     ai_only: Annotated[bool, typer.Option("--ai-only", help="Only clauses that decide the verdict.")] = False,
 ) -> None:
     """Show what changed, clause by clause, between two versions (default: the last change)."""
+    from sqlmodel import Session
+
+    from bots.console import terminal
+    from core.pipeline.versions import versions_to_compare
+    from core.reading.changes import view_between
+    from core.registry import documents
     start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
@@ -287,12 +379,11 @@ def diff(
             old, new = versions_to_compare(session, tracked.document.id or 0, start, end)
         except NotFoundError as exc:
             raise NotFoundError(f"{tracked.ref}: {exc}") from None
-        old_text, new_text = version_text(session, old), version_text(session, new)
-    verdict = judge(old_text, new_text)
+        view = view_between(session, old, new)
     out.print(f"{tracked.ref}: {old.effective_date} -> {new.effective_date}", markup=False, style="bold")
-    terminal.print_verdict(out, verdict)
+    terminal.print_verdict(out, view)
     out.print()
-    terminal.print_clause_pairs(out, details_of(verdict)["clauses"], ai_only=ai_only)
+    terminal.print_clause_pairs(out, view.clauses, ai_only=ai_only)
 
 
 @app.command("changes")
@@ -303,6 +394,10 @@ def changes_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
 ) -> None:
     """List recorded changes with their AI-training verdicts, newest first."""
+    from sqlmodel import Session
+
+    from core.reading.changes import change_label, list_changes
+    from core.registry import documents
     day = _parse_date(since, "--since")
     with Session(_engine()) as session:
         rows = list_changes(
@@ -352,8 +447,9 @@ def eval_changes(
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
 ) -> None:
     """Measure the AI-training judgment on labelled real changes (precision, recall, direction, actor)."""
+    from core.reading.evaluation import evaluate, load_cases
     cases = load_cases(folder)
-    with Progress(*_BAR, console=err, transient=True) as progress:
+    with _bar() as progress:
         task = progress.add_task("judging", total=len(cases))
         report = evaluate(cases, on_case=lambda _result: progress.advance(task))
     table = Table("case", "expected", "got", "quote")
@@ -387,6 +483,9 @@ def import_history_command(
     url: Annotated[str | None, typer.Option(help="The live URL, to track it from now on.")] = None,
 ) -> None:
     """Import a folder of dated versions as a document's history (never alerts anyone)."""
+    from rich.progress import Progress, TextColumn
+
+    from core.pipeline.history_import import import_history
     engine = _engine()
     with Progress(TextColumn("importing {task.description}"), console=err, transient=True) as progress:
         task = progress.add_task("")
@@ -417,6 +516,10 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object of the answer.")] = False,
 ) -> None:
     """Ask what tracked terms say; the answer quotes the deciding clauses with their version date."""
+    import asyncio
+
+    from bots.console import terminal
+    from core.answers import answering
     settings = _settings()
     result = asyncio.run(
         answering.answer(
@@ -446,6 +549,9 @@ def profile(
     as_of: Annotated[str | None, typer.Option("--as-of", help="The versions in force on YYYY-MM-DD.")] = None,
 ) -> None:
     """Print a vendor's AI data-use profile, or with --all the register across every tracked vendor."""
+    from bots.console import terminal
+    from core.answers import register
+    from core.storage import database
     if (vendor is None) == (not all_vendors):
         raise UsageError("name one vendor, or use --all for every vendor (e.g. clausewatch profile zoom)")
     with database.read_scope(_engine()) as session:
@@ -472,6 +578,9 @@ _REGISTER_COLUMNS = (
 
 
 def _profile_table(entries: list[register.VendorProfile]) -> None:
+    from core.answers.answer import VERDICT_LABELS
+    from core.reading.profile import FIELDS
+
     table = Table("vendor", *_REGISTER_COLUMNS, "documents")
     for entry in entries:
         values = [VERDICT_LABELS[entry.values[point]] for point in FIELDS]
@@ -481,6 +590,8 @@ def _profile_table(entries: list[register.VendorProfile]) -> None:
 
 
 def _profile_csv(entries: list[register.VendorProfile]) -> None:
+    from core.reading.profile import FIELDS
+
     writer = csv.writer(sys.stdout)
     writer.writerow(["vendor", *FIELDS, "documents", "evidence"])
     for entry in entries:
@@ -502,8 +613,9 @@ def eval_qa(
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
 ) -> None:
     """Measure question answering: evidence hit@1/hit@3, quote length and verdict accuracy."""
+    from core.answers.evaluation import evaluate_qa, load_questions
     cases = load_questions(folder)
-    with Progress(*_BAR, console=err, transient=True) as progress:
+    with _bar() as progress:
         task = progress.add_task("answering", total=len(cases))
         report = evaluate_qa(cases, on_case=lambda _result: progress.advance(task))
     if predictions is not None:
@@ -538,6 +650,8 @@ def worker(
     ] = None,
 ) -> None:
     """Run the scheduler and the alert delivery worker (many may run against one PostgreSQL database)."""
+    import asyncio
+
     from bots.server import adapters, logs
     from bots.server.app import serving_operator_endpoints
     from bots.server.worker import run_worker
@@ -594,6 +708,8 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to clausewatch as chat users do: `track zoom`, `does Zoom train AI on our data?` (or pipe)."""
+    import asyncio
+
     from bots.console.chat import PROMPT, console_caller, read_lines, run_chat
 
     settings = _settings()
@@ -613,6 +729,8 @@ def chat(
 @app.command("catalog")
 def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False) -> None:
     """List the vendors `track NAME` knows in chat, with their documents."""
+    from core.registry import catalog
+    from core.storage import database
     with database.read_scope(_engine()) as session:
         entries = catalog.load(session).entries
     if as_json:

@@ -23,13 +23,13 @@ import dataclasses
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
-
-import openai
-from openai.types.chat import ChatCompletionMessageParam
+from typing import TYPE_CHECKING, Any
 
 from core.answers.answer import VERDICTS, Answer, AnswerVerdict, Citation, Source
 from core.config import Settings
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionMessageParam
 
 MAX_ANSWER_CHARS = 1200
 MIN_QUOTE_WORDS = 6
@@ -178,6 +178,8 @@ async def _complete(messages: list[ChatCompletionMessageParam], settings: Settin
     extractive answer is ready. The outer ``asyncio.timeout`` bounds the whole call, since the HTTP
     timeout applies per read and a server that trickles bytes could otherwise hold us much longer.
     """
+    import openai  # 0.7 s of imports, paid only when a model is configured and asked
+
     timeout = settings.llm_timeout
     client = openai.AsyncOpenAI(
         api_key=settings.llm_api_key or PLACEHOLDER_API_KEY,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from core.errors import AmbiguousError, FetchError, NotFoundError, UsageError
-from core.pipeline import fetch as fetching
 from core.storage.models import Document, Vendor, Version
 
 # Canonical document types, and the short names people type for them.
@@ -45,8 +44,10 @@ def canonical_doc_type(text: str) -> str:
 
 def check_url(url: str) -> str:
     """Accept only absolute http(s) URLs with a valid host; addresses are checked again at fetch time."""
+    from core.pipeline.fetch import check_url as fetchable  # the HTTP client is imported only when needed
+
     try:
-        return fetching.check_url(url)
+        return fetchable(url)
     except FetchError:
         raise UsageError(f"not an http(s) URL: {url!r}") from None
 
