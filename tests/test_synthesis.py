@@ -19,7 +19,7 @@ import pytest
 from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
-from core.answers.answer import Answer, Citation, Source
+from core.answers.result import Answer, Citation, Source
 from core.answers.synthesis import (
     MAX_ANSWER_CHARS,
     SOURCES_CLOSE,

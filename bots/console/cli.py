@@ -578,7 +578,7 @@ _REGISTER_COLUMNS = (
 
 
 def _profile_table(entries: list[register.VendorProfile]) -> None:
-    from core.answers.answer import VERDICT_LABELS
+    from core.answers.result import VERDICT_LABELS
     from core.reading.profile import FIELDS
 
     table = Table("vendor", *_REGISTER_COLUMNS, "documents")

@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from core.answers.answer import VERDICT_LABELS, Answer
 from core.answers.register import VendorProfile
+from core.answers.result import VERDICT_LABELS, Answer
 from core.messages import Kind, Message, clip
 from core.reading.changes import ChangeView
 from core.reading.profile import FIELDS

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, or_, select
 
 from core.alerts.signed_links import diff_url
 from core.alerts.subscriptions import wants
-from core.answers.answer import VERDICT_LABELS
+from core.answers.result import VERDICT_LABELS
 from core.config import Settings
 from core.messages import QUOTE_CHARS, Button, Field, Link, Message, Quote, clip
 from core.pipeline.effective_date import stated_date

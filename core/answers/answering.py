@@ -25,12 +25,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core import metrics
-from core.answers.answer import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
 from core.answers.evidence import EvidenceIndex, Hit, question_terms
 from core.answers.in_force import InForce, in_force, resolve_vendor, vendor_names
 from core.answers.polarity import polarity
 from core.answers.questions import Question, name_like, read
 from core.answers.register import register_answer
+from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
 from core.answers.synthesis import synthesise
 from core.config import Settings
 from core.errors import NotFoundError, UsageError

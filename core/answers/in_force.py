@@ -14,8 +14,8 @@ from datetime import date
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from core.answers.answer import Citation
 from core.answers.questions import VendorName, closest, find_vendors
+from core.answers.result import Citation
 from core.errors import AmbiguousError, NotFoundError
 from core.registry.documents import slugify
 from core.storage.models import Document, Vendor, Version

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-from core.answers.answer import AnswerVerdict
 from core.answers.evidence import Hit, question_terms
 from core.answers.questions import name_like
+from core.answers.result import AnswerVerdict
 from core.text.sentences import split_sentences
 
 _YES_NO = re.compile(

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
-from core.answers.answer import VERDICT_LABELS, Answer, AnswerVerdict, Citation
 from core.answers.in_force import InForce, in_force, resolve_vendor, vendors_without_versions
 from core.answers.questions import Question
+from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation
 from core.errors import NotFoundError
 from core.reading import profile as profiles
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from core.answers.answer import VERDICTS, Answer, AnswerVerdict, Citation, Source
+from core.answers.result import VERDICTS, Answer, AnswerVerdict, Citation, Source
 from core.config import Settings
 
 if TYPE_CHECKING:

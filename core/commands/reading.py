@@ -7,8 +7,8 @@ check the answer against the vendor's own words.
 from __future__ import annotations
 
 from core.answers import answering
-from core.answers.answer import VERDICT_LABELS, Citation
 from core.answers.register import vendor_profiles
+from core.answers.result import VERDICT_LABELS, Citation
 from core.commands.context import Context
 from core.commands.invocation import Invocation
 from core.commands.parsing import Spec

@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import reading
-from core.answers.answer import AnswerVerdict
+from core.answers.result import AnswerVerdict
 from core.reading.statements import Statement, statements
 from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, USAGE_DATA
 from core.storage import blobs

@@ -12,8 +12,8 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from core.alerts import subscriptions
-from core.answers.answer import VERDICT_LABELS, AnswerVerdict
 from core.answers.register import vendor_profiles
+from core.answers.result import VERDICT_LABELS, AnswerVerdict
 from core.messages import Message
 from core.reading.changes import change_label, list_changes
 from core.storage.models import Destination
