@@ -102,6 +102,27 @@ def test_evaluate_computes_the_metrics(tmp_path: Path) -> None:
     assert [r.correct for r in report.results] == [True, False, False, False, True]
 
 
+def test_figures_per_capability_when_the_labels_name_one(tmp_path: Path) -> None:
+    rows = [
+        "d/a\t2024-01-01\t2024-01-02\tyes\texpands\tvendor\t+\tcontext",
+        "d/a\t2024-01-02\t2024-01-03\tno\t\t\t(x)\tmention",
+        "d/a\t2024-01-03\t2024-01-04\tno\t\t\t(x)\tmention",
+    ]
+    _write(tmp_path, [], {f"d/a/2024-01-0{i}.md": f"v{i}" for i in range(1, 5)})
+    (tmp_path / "labels.tsv").write_text(HEADER.rstrip("\n") + "\tcapability\n" + "\n".join(rows) + "\n")
+    answers = {"v1": True, "v2": True, "v3": False}
+    report = evaluate(
+        load_cases(tmp_path),
+        judge_fn=lambda old, new: Verdict(answers[old], "expands", "vendor", "high", "", [], [], []),
+    )
+    kinds = report.by_capability()
+    assert list(kinds) == ["context", "mention"]
+    assert kinds["context"].totals() == {
+        "precision": 1.0, "recall": 1.0, "direction_accuracy": 1.0, "actor_accuracy": 1.0, "cases": 1
+    }
+    assert (kinds["mention"].false_positives, kinds["mention"].true_negatives) == (1, 1)
+
+
 def _report_lines(report: object) -> str:
     results = getattr(report, "results", [])
     wrong = [r for r in results if not r.correct]

@@ -460,14 +460,13 @@ def eval_changes(
         table.add_row(Text(result.case.name), expected, Text(got, style=style), Text(result.quote[:160]))
     out.print(table)
     out.print(report.summary())
+    kinds = report.by_capability()
+    for kind, part in kinds.items():
+        out.print(f"  {kind}: {part.summary()}", markup=False)
     if as_json:
-        totals = {
-            "precision": round(report.precision, 4),
-            "recall": round(report.recall, 4),
-            "direction_accuracy": round(report.direction_accuracy, 4),
-            "actor_accuracy": round(report.actor_accuracy, 4),
-            "cases": report.cases,
-        }
+        totals: dict[str, object] = dict(report.totals())
+        if kinds:
+            totals["capabilities"] = {kind: part.totals() for kind, part in kinds.items()}
         print(json.dumps(totals))
 
 

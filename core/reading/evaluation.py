@@ -32,6 +32,8 @@ class Case:
     evidence: str
     old_text: str = field(repr=False)
     new_text: str = field(repr=False)
+    capability: str = ""
+    """What kind of language the case tests (an optional ``capability`` column), for figures per kind."""
 
     @property
     def name(self) -> str:
@@ -87,6 +89,21 @@ class EvalReport:
     def exact(self) -> bool:
         """Every case right (yes/no, and direction for the yeses)."""
         return all(result.correct for result in self.results)
+
+    def by_capability(self) -> dict[str, EvalReport]:
+        """The figures of each kind of case the labels name (``capability`` column), by kind."""
+        kinds = sorted({r.case.capability for r in self.results if r.case.capability})
+        return {kind: report_of([r for r in self.results if r.case.capability == kind]) for kind in kinds}
+
+    def totals(self) -> dict[str, float | int]:
+        """The figures as plain JSON."""
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "direction_accuracy": round(self.direction_accuracy, 4),
+            "actor_accuracy": round(self.actor_accuracy, 4),
+            "cases": self.cases,
+        }
 
     def summary(self) -> str:
         return (
@@ -147,6 +164,7 @@ def load_cases(folder: Path) -> list[Case]:
                     evidence=(row.get("evidence") or "").strip(),
                     old_text=_read_version(base, row["before"].strip()),
                     new_text=_read_version(base, row["after"].strip()),
+                    capability=(row.get("capability") or "").strip(),
                 )
             )
     if not cases:
@@ -170,6 +188,12 @@ def evaluate(
         results.append(result)
         if on_case is not None:
             on_case(result)
+    return report_of(results, time.perf_counter() - started)
+
+
+def report_of(results: list[CaseResult], seconds: float | None = None) -> EvalReport:
+    """The totals of judged cases: precision and recall of "is an AI-training change", and the direction
+    and actor accuracy of the true positives."""
     tp = sum(r.got and r.case.expected for r in results)
     fp = sum(r.got and not r.case.expected for r in results)
     fn = sum(not r.got and r.case.expected for r in results)
@@ -193,5 +217,5 @@ def evaluate(
         actor_accuracy=sum(r.verdict.actor == r.case.actor for r in with_actor) / len(with_actor)
         if with_actor
         else 1.0,
-        seconds=time.perf_counter() - started,
+        seconds=sum(r.seconds for r in results) if seconds is None else seconds,
     )
