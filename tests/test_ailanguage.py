@@ -382,3 +382,47 @@ def test_every_data_category_has_a_role_a_label_and_a_way_to_be_found() -> None:
     )
     for words in vocabulary.QUESTION_WORDS.values():
         assert words <= set(vocabulary.DATA_CATEGORIES)
+
+
+def _read(text: str) -> list[tuple[str, str]]:
+    return [(s.actor, s.condition) for s in statements(text)]
+
+
+def test_enumerated_sub_paragraphs_are_governed_by_their_lead_in() -> None:
+    """"(a) ..." paragraphs after "You agree not to:" are rules on users, like list items."""
+    text = (
+        "# Acceptable use\n\nYou agree not to:\n\n(a) reverse engineer the Services;\n\n"
+        "(b) use the Services or any Output to train artificial intelligence models.\n"
+    )
+    [statement] = statements(text)
+    assert (statement.actor, statement.condition) == ("user", "prohibited")
+    assert statement.context == "You agree not to:"
+
+
+def test_a_heading_about_ai_makes_training_on_data_machine_learning() -> None:
+    sentence = "We analyse your feedback and support tickets to train our software tools."
+    assert _read(f"# Terms\n\n## Artificial intelligence\n\n{sentence}\n") == [("vendor", "always")]
+    assert _read(f"# Terms\n\n## Support\n\n{sentence}\n") == []
+    referring_back = (
+        "# Terms\n\n## AI\n\nWe use your posts to train our AI models. If you turn the control off, we will "
+        "stop using your content for this training; training that has already taken place is not affected.\n"
+    )
+    assert [s.condition for s in statements(referring_back)] == ["opt_out"]
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("We may use your prompts to train our models. You can turn this off in Settings.", "opt_out"),
+        (
+            "We use your recordings to improve our speech recognition models. You can exclude your "
+            "recordings from training in Settings.",
+            "opt_out",
+        ),
+        ("You can limit the use of your content to train our AI models in Settings.", "opt_out"),
+        ("We do not use your files to train AI models unless you direct us to do so.", "consent"),
+        ("We may use your chats to train our AI models, unless you opt out in your settings.", "opt_out"),
+    ],
+)
+def test_conditions_in_their_many_forms(text: str, condition: str) -> None:
+    assert _read(text) == [("vendor", condition)]

@@ -177,3 +177,18 @@ def test_paragraph_split_or_joined_is_cosmetic() -> None:
         changes = align(segment(a), segment(b))
         assert len(changes) == 1 and not changes[0].substantive, changes
     assert any(c.substantive for c in align(segment(old), segment(new)))  # words did change
+
+
+def test_table_rows_carry_their_column_names_and_sub_paragraphs_their_lead_in() -> None:
+    text = (
+        "Intro:\n\n|  |  |  |\n| --- | --- | --- |\n| **Purpose** | **Data** | **Basis** |\n"
+        "| To train models | Content | Consent |\n\n| A | B |\n|---|---|\n| x y z | w |\n\n"
+        "We will not use your data, except:\n\n(a) to provide the service; or\n\n"
+        "(b) where the law requires it.\n"
+    )
+    leads = {c.text: c.lead for c in segment(text)}
+    assert leads["| To train models | Content | Consent |"] == "| Purpose | Data | Basis |"
+    assert leads["| x y z | w |"] == "| A | B |"
+    assert leads["| A | B |"] is None
+    assert leads["(a) to provide the service; or"] == "We will not use your data, except:"
+    assert leads["(b) where the law requires it."] == "We will not use your data, except:"

@@ -203,7 +203,7 @@ _CONSENT = re.compile(
     r"|\bif you (?:opt[- ]in|consent|agree|choose to (?:share|allow|enable|participate|opt in|contribute))"
     r"|\bonly (?:if|when|where|with|after) (?:you|customers?|users?|the account owner)|\bopt[- ]?in\b"
     r"|\bif (?:enabled|authorized|you enable|you allow|you choose)|\bunless (?:authorized|instructed"
-    r"|you (?:instruct|permit|allow))"
+    r"|you (?:\w+ly )?(?:(?:instruct|permit|allow|direct|ask|request|tell|elect|enable)\w*|opt[- ]?in\b))"
     r"|\b(?:except|unless|other than)\b(?:\W+\w+){0,4}?\W+you (?:have )?(?:\w+ly )?"
     r"(?:consent|agree|opt(?:ed)?[- ]?in|instruct|permit|allow|choose to (?:share|allow|opt in|participate))"
     # settings: "if you turn on X", "if you switch the setting on", "only when X is switched on"
@@ -214,10 +214,12 @@ _CONSENT = re.compile(
 )
 _OPT_OUT = re.compile(
     r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunless you\b(?:\W+\w+){0,4}?\W+(?:object|disable|turn|decline|withdraw)"
-    r"|\b(?:can|may) (?:choose to )?(?:turn off|disable|object|withdraw|decline"
+    r"|\b(?:can|may) (?:(?:choose|ask|request|elect) to |also |always |at any time )?"
+    r"(?:turn off|switch off|disable|object|withdraw|decline|exclude|limit|restrict|stop|opt[- ]?out"
     r"|instruct\b(?:\W+\w+){0,3}\W+not)"
     r"|\bif you do(?: not|n't) want\b|\bif you (?:turn off|disable|switch off|deactivate|toggle off)\b"
     rf"|\b(?:if|when|once) you (?:turn|switch|toggle){_SETTING_NAME}{{1,4}}?\s+off\b"
+    rf"|\b(?:can|may) (?:always |at any time )?(?:turn|switch|toggle){_SETTING_NAME}{{1,4}}?\s+off\b"
     r"|\b(?:can|may) (?:choose|control|decide|manage) whether\b"
     r"|\b(?:is|are) (?:switched |turned |set to )?on by default\b"
     r"|\b(?:turned off|deactivated|disabled) the\b|\bright to object\b"
@@ -262,7 +264,10 @@ _LEGAL_BASIS = re.compile(
     r"|scientific research|performance of)\b"
 )
 _USER_PERMISSION = re.compile(
-    rf"\b{_USER}\s+(?:may|can|are (?:free|permitted|allowed) to)\s+(?:\w+\s+){{0,3}}(?:use|train|fine-tune)"
+    rf"\b{_USER}\s+(?:may|can|are (?:free|permitted|allowed) to)\s+"
+    r"(?!(?:\w+\s+){0,2}(?:limit|restrict|control|manage|opt|object|stop|prevent|exclude|disable|turn|switch"
+    r"|choose|decide|withdraw|ask|request|review|change)\b)"
+    r"(?:\w+\s+){0,3}(?:use|train|fine-tune)"
 )
 _THIRD = (
     r"(?:third[- ]part(?:y|ies)(?:[- ][\w-]+){0,2}|partners?|collaborators?|(?:service |ai |chatbot "
@@ -293,7 +298,10 @@ _COMPETING = re.compile(r"\bcompet\w*")
 _ANAPHORA = re.compile(
     r"\b(?:this|such|that|these|those)\s+(?:use|uses|processing|training|purposes?|activit\w+|practice)\b"
     r"|\b(?:this|the|that)\s+(?:setting|control|option|toggle|switch|preference)\b"
-    r"|\b(?:opt|object)(?:[- ]?out)? (?:of|from|to) (?:it|this|that|them)\b",
+    r"|\b(?:opt|object)(?:[- ]?out)? (?:of|from|to) (?:it|this|that|them)\b"
+    r"|\b(?:turn|switch|toggle)\s+(?:it|this|that|them)\s+off\b"
+    r"|\b(?:exclude|remove|withhold)\b[^.;]{0,60}\bfrom\s+(?:training|this|that|such|being used)\b"
+    r"|\bopt(?:[- ]?out)\s+(?:at any time|(?:in|via|through|from)\s+(?:your|the)\s+(?:\w+\s+)?settings)\b",
     re.IGNORECASE,
 )
 _EXAMPLES = re.compile(
@@ -303,6 +311,9 @@ _EXAMPLES = re.compile(
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 _WORDS = re.compile(r"\w+")
 _CUE_ABBREVIATION = re.compile(r"\b(?:A\.?I|ML|NLP|GenAI)\b")
+_REFERS_BACK = re.compile(r"\b(?:this|that|such|these|those|the same|said)\s+$")
+"""Words before "training" that point back to a practice already stated ("stop ... for this training")."""
+_ML_HEADING = re.compile(r"\b(?:models?|model training|algorithms?)\b")
 
 
 def _has_cue(text: str) -> bool:
@@ -433,8 +444,19 @@ def _skill(low: str, start: int) -> bool:
     return m is not None and not _SKILL_NOT.search(window[m.end() :])
 
 
-def _anchors(low: str) -> list[_Anchor]:
-    """Where the text speaks of training AI, earliest first."""
+def _trains_on_data(low: str, start: int, end: int) -> bool:
+    """Whether the training words at ``start`` train on data named in their own clause, and are not a
+    reference back to a practice already stated ("stop using it for this training")."""
+    if _REFERS_BACK.search(low[:start]):
+        return False
+    own_clause = _segment_before(low, start) + " " + _clause_after(low, end)
+    return bool(_DATA_NOUNS.search(own_clause))
+
+
+def _anchors(low: str, ai_context: bool = False) -> list[_Anchor]:
+    """Where the text speaks of training AI, earliest first; under a heading about AI or models
+    (``ai_context``), training on data is machine learning even when the sentence does not say so
+    ("we use your feedback to train our software tools")."""
     anchors: list[_Anchor] = []
     for m in _TRAIN.finditer(low):
         after = low[m.end() : m.end() + 120]
@@ -458,6 +480,7 @@ def _anchors(low: str) -> list[_Anchor]:
             or (word.startswith(("fine", "pre")) and _DATA_FRAME.search(low))
             or _TRAINED_ON.match(low, m.start())
             or _USE_TO_TRAIN.search(low[: m.end()][-160:])
+            or (ai_context and _trains_on_data(low, m.start(), m.end()))
         ):
             anchors.append(_Anchor(m.start(), "train"))
     for m in _LEARN_FROM.finditer(low):
@@ -639,7 +662,7 @@ def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
     return next((a for a in anchors if not named(a)), anchors[0])
 
 
-def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Statement]:
+def _read(unit: _Unit, clause_id: str | None, row: bool = False, ai_context: bool = False) -> list[Statement]:
     body = unit.body.strip()
     if not row and (
         body.endswith("?")
@@ -649,10 +672,11 @@ def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Stateme
     ):
         return []  # questions, pointers to other pages, definitions, link labels and fragments state nothing
     low_body = _lower(body)
-    anchors = _anchors(low_body)
+    anchors = _anchors(low_body, ai_context)
     if not anchors:
         return []
-    low_lead = _lower(unit.lead) if unit.lead else ""
+    # a table's column names are context for people, not words of the row: they name every row's columns
+    low_lead = _lower(unit.lead) if unit.lead and not row else ""
     whole = f"{low_lead} {low_body}" if low_lead else low_body
     anchor = _main_anchor(anchors, body, low_body)
     # negation and modality are read in the anchor's own clause; for an item that begins with the
@@ -703,11 +727,13 @@ def _read(unit: _Unit, clause_id: str | None, row: bool = False) -> list[Stateme
 
 
 @lru_cache(maxsize=50_000)
-def _read_clause(text: str, lead: str | None, kind: str, clause_id: str | None) -> tuple[Statement, ...]:
+def _read_clause(
+    text: str, lead: str | None, kind: str, clause_id: str | None, ai_context: bool = False
+) -> tuple[Statement, ...]:
     out: list[Statement] = []
     previous_read = False
     for unit in _units(text, lead, kind):
-        read = _read(unit, clause_id, row=kind == "row") if _has_cue(unit.body) else []
+        read = _read(unit, clause_id, kind == "row", ai_context) if _has_cue(unit.body) else []
         if (
             not read
             and previous_read
@@ -740,7 +766,12 @@ def clause_statements(clause: Clause) -> tuple[Statement, ...]:
     # clauses never mention AI (caching them kept every clause text of a check cycle alive, ~13 MB).
     if not _has_cue(text):
         return ()
-    return _read_clause(text, clause.lead, clause.kind, clause.id)
+    return _read_clause(text, clause.lead, clause.kind, clause.id, _about_ai(clause.path))
+
+
+def _about_ai(path: tuple[str, ...]) -> bool:
+    """Whether a heading of the clause's path is about AI or models ("AI Features", "Model training")."""
+    return any(_AI_CORE_RE.search(_lower(title)) or _ML_HEADING.search(title.lower()) for title in path)
 
 
 def statements(text_or_clauses: str | Sequence[Clause] | Iterable[Clause]) -> list[Statement]:

@@ -104,6 +104,10 @@ _SECTION_NUMBER = re.compile(
     r"\s+(?=\S)",
     re.IGNORECASE,
 )
+_ENUMERATOR = re.compile(r"\(?(?:[a-z]|[ivxl]{1,5}|\d{1,2})\)$")
+"""A sub-paragraph's own marker ("(a)", "ii)"), as opposed to a section number ("4.2")."""
+_HEADER_ROW = re.compile(r"^\|?(?:\s*(?:\*\*|__)[^|*_]+(?:\*\*|__)\s*\|)+\s*$")
+"""A row whose every cell is bold: the column names, when a page leaves the Markdown header row empty."""
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -144,6 +148,7 @@ class _Block:
     level: int = 0
     heading_level: int = 0
     marker: str | None = None
+    header: bool = False
 
 
 def _blocks(text: str) -> list[_Block]:
@@ -164,6 +169,8 @@ def _blocks(text: str) -> list[_Block]:
         if body[0] == "|":
             if not _TABLE_DELIMITER.match(body):
                 blocks.append(_Block("row", [body]))
+            elif blocks and blocks[-1].kind == "row":
+                blocks[-1].header = True  # the row above a delimiter names the columns
             current = None
             continue
         if _THEMATIC_BREAK.match(body):
@@ -217,6 +224,7 @@ def _segment(text: str) -> list[Clause]:
     used: set[str] = set()
     last_by_level: dict[int, str] = {}  # the latest clause text at each list level, for leads
     previous_plain = ""
+    columns: str | None = None  # the header row of the table being read
     for block in _blocks(text):
         display = " ".join(block.lines).strip()
         if block.kind == "row":
@@ -252,6 +260,14 @@ def _segment(text: str) -> list[Clause]:
             lead = last_by_level.get(block.level - 1) if block.level else None
             if lead is None and previous_plain.endswith(":"):
                 lead = previous_plain
+        elif kind == "paragraph" and previous_plain.endswith(":") and (
+            block.level > 0 or (number_match is not None and _ENUMERATOR.match(number_match["num"]))
+        ):
+            lead = previous_plain  # "(a) ...", "(ii) ..." or an indented paragraph continues "...:"
+        elif kind == "row":
+            header = block.header or _HEADER_ROW.match(display) is not None
+            columns = plain if header else columns
+            lead = None if header else columns
         anchor = _anchor(number, path, counters)
         if anchor in used:
             n = 2
@@ -276,11 +292,13 @@ def _segment(text: str) -> list[Clause]:
             for deeper in [lvl for lvl in last_by_level if lvl > block.level]:
                 del last_by_level[deeper]
         elif kind == "paragraph":
-            if block.level == 0:
+            if block.level == 0 and lead is None:
                 last_by_level.clear()
                 previous_plain = plain
         else:
             previous_plain = ""
+        if kind != "row":
+            columns = None
     return clauses
 
 
