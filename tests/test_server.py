@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,21 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+async def _answers(process: asyncio.subprocess.Process, url: str, name: str, within: float = 90.0) -> None:
+    """Wait until the process answers ``url`` with 200. Start-up takes seconds on a loaded 2-core machine,
+    so the deadline is generous; a process that exits instead fails at once."""
+    deadline = time.monotonic() + within
+    async with aiohttp.ClientSession() as http:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                pytest.fail(f"clausewatch {name} exited with {process.returncode} before answering {url}")
+            with contextlib.suppress(aiohttp.ClientError):
+                if (await http.get(url)).status == 200:
+                    return
+            await asyncio.sleep(0.1)
+    pytest.fail(f"clausewatch {name} did not answer {url} within {within:g} s")
+
+
 @pytest.mark.parametrize(
     ("command", "probe"),
     [(("serve",), "/readyz"), (("worker", "--metrics-port", "{port}"), "/metrics")],
@@ -195,14 +211,7 @@ async def test_processes_start_and_stop_gracefully_on_sigterm(
         str(Path(sys.executable).with_name("clausewatch")), *args, env=env, stderr=asyncio.subprocess.PIPE
     )
     try:
-        async with aiohttp.ClientSession() as http:
-            for _ in range(100):
-                with contextlib.suppress(aiohttp.ClientError):
-                    if (await http.get(f"http://127.0.0.1:{port}{probe}")).status == 200:
-                        break
-                await asyncio.sleep(0.1)
-            else:
-                pytest.fail(f"clausewatch {command[0]} did not answer {probe}")
+        await _answers(process, f"http://127.0.0.1:{port}{probe}", command[0])
         process.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(process.wait(), 30) == 0
     finally:

@@ -610,10 +610,18 @@ def eval_qa(
         Path | None, typer.Option("--predictions", help="Write one JSON line per question here.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
+    corpus: Annotated[
+        Path | None,
+        typer.Option(help="The shared corpus, for documents written corpus:... (default: as demo finds it)."),
+    ] = None,
 ) -> None:
     """Measure question answering: evidence hit@1/hit@3, quote length and verdict accuracy."""
-    from core.answers.evaluation import evaluate_qa, load_questions
-    cases = load_questions(folder)
+    from bots.console.corpus import find_corpus
+    from core.answers.evaluation import CORPUS_PREFIX, evaluate_qa, load_questions
+
+    source = folder / "questions.jsonl"
+    shared = source.is_file() and f'"{CORPUS_PREFIX}' in source.read_text(encoding="utf-8")
+    cases = load_questions(folder, find_corpus(corpus) if shared else corpus)
     with _bar() as progress:
         task = progress.add_task("answering", total=len(cases))
         report = evaluate_qa(cases, on_case=lambda _result: progress.advance(task))

@@ -11,7 +11,6 @@ each, and prints Zoom's AI data-use profile.
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -24,13 +23,13 @@ from sqlmodel import Session
 
 from bots.console import terminal
 from bots.console.chat import TERMINAL, TerminalSender
+from bots.console.corpus import find_corpus
 from bots.console.vendor_site import VendorSite
 from core.alerts.delivery import Deliverer
 from core.alerts.subscriptions import destination, subscribe
 from core.answers.answering import ask
 from core.answers.register import vendor_profiles
 from core.config import Settings
-from core.errors import UsageError
 from core.pipeline.check import check_documents
 from core.reading.changes import change_label
 from core.registry import documents
@@ -40,24 +39,9 @@ from core.storage.models import Change
 ZOOM_TERMS = Path("zoom") / "terms-of-service"
 
 
-def find_corpus(given: Path | None) -> Path:
-    """The shared corpus: the option, $CLAUSEWATCH_CORPUS, or ../shared/corpus beside the checkout."""
-    candidates = [given] if given else []
-    if os.environ.get("CLAUSEWATCH_CORPUS"):
-        candidates.append(Path(os.environ["CLAUSEWATCH_CORPUS"]))
-    candidates += [
-        Path.cwd().parent / "shared" / "corpus",
-        Path(__file__).resolve().parents[3] / "shared" / "corpus",
-    ]
-    for folder in candidates:
-        if (folder / ZOOM_TERMS).is_dir():
-            return folder
-    raise UsageError("the demo needs the shared corpus (zoom/terms-of-service/*.md): pass --corpus PATH")
-
-
 def run_demo(corpus: Path | None, out: Console) -> None:
     """Publish, check and report each Zoom version; leaves the demo database for further exploration."""
-    folder = find_corpus(corpus) / ZOOM_TERMS
+    folder = find_corpus(corpus, ZOOM_TERMS) / ZOOM_TERMS
     workdir = Path(tempfile.mkdtemp(prefix="clausewatch-demo-"))
     url = f"sqlite:///{workdir / 'demo.sqlite3'}"
     settings = Settings(database_url=url, allow_private_urls=True, fetch_host_interval=0)

@@ -166,11 +166,26 @@ def _doc_type(path: Path, dated: bool) -> str:
     return canonical_doc_type(path.stem.replace("-", " "))
 
 
-def _case(folder: Path, line_no: int, item: dict[str, Any]) -> QACase:
+CORPUS_PREFIX = "corpus:"
+"""A ``document`` written ``corpus:zoom/...`` is a file of the shared corpus, wherever that is here."""
+
+
+def _document_path(folder: Path, document: str, corpus: Path | None, line_no: int) -> Path:
+    if not document.startswith(CORPUS_PREFIX):
+        return (folder / document).resolve()
+    if corpus is None:
+        raise UsageError(
+            f"questions.jsonl line {line_no}: {document} is in the shared corpus; "
+            "pass --corpus PATH or set CLAUSEWATCH_CORPUS"
+        )
+    return (corpus / document.removeprefix(CORPUS_PREFIX)).resolve()
+
+
+def _case(folder: Path, line_no: int, item: dict[str, Any], corpus: Path | None) -> QACase:
     for key in ("id", "question", "document"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise UsageError(f"questions.jsonl line {line_no}: {key!r} is missing or not a string")
-    path = (folder / item["document"]).resolve()
+    path = _document_path(folder, item["document"], corpus, line_no)
     if path.suffix.lower() not in SUFFIX_TYPES or not path.is_file():
         raise UsageError(
             f"questions.jsonl line {line_no}: {item['document']} is not a .txt, .md or .html file"
@@ -198,8 +213,9 @@ def _case(folder: Path, line_no: int, item: dict[str, Any]) -> QACase:
     )
 
 
-def load_questions(folder: Path) -> list[QACase]:
-    """The cases of ``folder/questions.jsonl``; a malformed line is an error naming the line."""
+def load_questions(folder: Path, corpus: Path | None = None) -> list[QACase]:
+    """The cases of ``folder/questions.jsonl``; a malformed line is an error naming the line. Documents
+    written ``corpus:<path>`` are read from ``corpus``, the shared corpus."""
     source = folder / "questions.jsonl"
     if not source.is_file():
         raise UsageError(f"{source} not found; eval-qa needs a folder with questions.jsonl")
@@ -211,7 +227,7 @@ def load_questions(folder: Path) -> list[QACase]:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise UsageError(f"questions.jsonl line {line_no}: not JSON ({exc.msg})") from None
-        cases.append(_case(folder, line_no, item))
+        cases.append(_case(folder, line_no, item, corpus))
     if not cases:
         raise UsageError(f"{source} holds no questions")
     return _separate_undated(cases)

@@ -44,7 +44,7 @@ class LocalService:
         """What has arrived so far, for the message of a ``wait_for`` that timed out."""
         return ""
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0) -> None:
         """Wait until ``predicate()`` is true, e.g. until a background listener has posted. Rechecks
         whenever a request arrives, and every 50 ms for conditions that depend on anything else."""
         deadline = time.monotonic() + timeout
