@@ -120,10 +120,8 @@ def test_bad_questions_files_say_which_line(tmp_path: Path, content: str, messag
 
 def test_corpus_documents_are_found_through_the_corpus_setting(tmp_path: Path, corpus: Path) -> None:
     """``corpus:`` documents resolve against the shared corpus wherever it is, never relative paths."""
-    folder = _write(
-        tmp_path,
-        [{"id": "q", "question": "Do you sell data?", "document": "corpus:zoom/privacy-policy/2023-06-30.md"}],
-    )
+    document = "corpus:zoom/privacy-policy/2023-06-30.md"
+    folder = _write(tmp_path, [{"id": "q", "question": "Do you sell data?", "document": document}])
     [case] = load_questions(folder, corpus)
     assert case.document == (corpus / "zoom/privacy-policy/2023-06-30.md").resolve()
     with pytest.raises(UsageError, match="pass --corpus PATH or set CLAUSEWATCH_CORPUS"):
