@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.pipeline.extract import extract
-from core.pipeline.pagecheck import junk_reason
+from core.pipeline.pagecheck import junk_reason, other_document
 from core.text.normalise import normalise
 
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
@@ -187,3 +187,13 @@ an account that we believe has been compromised, and will tell you why unless th
 )
 def test_short_real_documents_are_not_junk(text: str) -> None:
     assert junk_reason(text) is None
+
+
+def test_another_document_is_told_from_a_rewrite(corpus: Path) -> None:
+    privacy = (corpus / "zoom/privacy-policy/2023-06-30.md").read_text()
+    rewrite = (corpus / "zoom/privacy-policy/2023-08-11.md").read_text()
+    fox = sorted((corpus / "changes/fox-news/terms-of-service").glob("*.md"))
+    assert other_document(privacy, rewrite) is None  # the same document, revised
+    assert other_document(fox[0].read_text(), fox[-1].read_text()) is None  # retitled "Terms of Use"
+    assert "another document" in (other_document(privacy, fox[0].read_text()) or "")
+    assert other_document("no title here", privacy) is None  # no title to compare: no doubt

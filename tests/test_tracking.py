@@ -125,6 +125,33 @@ async def test_sudden_shrink_waits_for_confirmation(
     assert _count(engine, Version) == 2
 
 
+COOKIES = """# Cookie Policy
+
+Last updated: May 1, 2024
+
+We use cookies and similar technologies to remember your preferences and keep you signed in.
+
+You can block or delete cookies in your browser settings at any time without affecting your account.
+
+Some cookies are set by analytics providers that help us understand how visitors use the site.
+"""
+
+
+async def test_another_document_at_the_same_address_is_held_and_never_judged_as_a_change(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    doc_id = await _first_version(engine, settings, vendor_site)
+    vendor_site.publish("/terms", COOKIES)
+    [held] = await check_documents(engine, settings, [doc_id])
+    assert held.status == "suspect" and "another document" in held.message
+    assert _count(engine, Version) == 1 and _doc(engine, doc_id).state == "suspect"
+    [confirmed] = await check_documents(engine, settings, [doc_id])  # the vendor really moved it
+    assert confirmed.status == "changed"
+    with Session(engine) as session:
+        [change] = session.exec(select(Change)).all()
+    assert not change.ai_training_change and "another document" in (change.summary or "")
+
+
 async def test_flip_back_to_recent_text_is_not_news(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:

@@ -167,3 +167,55 @@ def _prose_words(lines: list[str]) -> int:
             if total > _MAX_JUNK_PROSE:
                 break
     return total
+
+
+# ----------------------------------------------------------------------------------------------------
+# Another document at the same address
+
+_TITLE = re.compile(r"^(?:#{1,2} +(?P<atx>.+?) *#*|(?P<setext>\S.*)\n(?:=+|-+) *)$", re.MULTILINE)
+_TITLE_GENERIC = frozenset(
+    {"a", "an", "the", "of", "and", "for", "to", "our", "your", "its", "policy", "policies", "terms"}
+    | {"notice", "statement", "agreement", "conditions", "llc", "inc", "ltd"}
+)
+"""Title words every legal page shares: "Cookie Policy" and "Privacy Policy" differ by what is left."""
+_SHARED_PARAGRAPHS = 0.1
+"""Versions of one document keep at least this share of their paragraphs word for word, even across
+rewrites; two documents of one vendor share little beyond a contact address."""
+_PARAGRAPH_WORDS = 8
+
+
+def other_document(old_text: str, new_text: str) -> str | None:
+    """Why ``new_text`` is another document than ``old_text`` rather than its next version, or None.
+
+    Both signals must agree: a different title and almost no paragraph in common. A rewrite keeps its
+    title; a retitled document keeps paragraphs.
+    """
+    old_title, new_title = _title(old_text), _title(new_text)
+    if not old_title or not new_title or _same_subject(old_title, new_title):
+        return None
+    old_paragraphs, new_paragraphs = _paragraphs(old_text), _paragraphs(new_text)
+    fewer = min(len(old_paragraphs), len(new_paragraphs))
+    if not fewer or len(old_paragraphs & new_paragraphs) / fewer >= _SHARED_PARAGRAPHS:
+        return None
+    return f"the page now shows another document ({old_title!r} became {new_title!r})"
+
+
+def _title(text: str) -> str:
+    match = _TITLE.search(text[:2000])
+    return " ".join(_WORD.findall((match["atx"] or match["setext"]).lower())) if match else ""
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """Whether two titles name the same subject: the words of one (beyond the generic ones) are all in
+    the other ("Terms of Use" and "Fox News Network LLC Terms of Use Agreement"), or neither has any."""
+    wa, wb = set(a.split()) - _TITLE_GENERIC, set(b.split()) - _TITLE_GENERIC
+    return not wa or not wb or wa <= wb or wb <= wa
+
+
+def _paragraphs(text: str) -> set[str]:
+    found = set()
+    for line in _plain(text).split("\n"):
+        words = _WORD.findall(line.lower())
+        if len(words) >= _PARAGRAPH_WORDS:
+            found.add(" ".join(words))
+    return found

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.errors import NotFoundError
-from core.pipeline.pagecheck import junk_reason
+from core.pipeline.pagecheck import junk_reason, other_document
 from core.registry.documents import latest_version
 from core.storage import blobs
 from core.storage.models import Blob, Document, Version, utcnow
@@ -73,7 +73,9 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
             return Recorded(
                 "flap", version=latest, reason="the page flipped back to a text it showed recently"
             )
-        doubt = _shrink_doubt(session, latest, obs.text)
+        doubt = _shrink_doubt(session, latest, obs.text) or other_document(
+            version_text(session, latest), obs.text
+        )
         if doubt and doc.pending_hash != digest:
             doc.pending_hash, doc.pending_reason = digest, doubt
             return _hold(doc, "suspect", doubt + "; waiting for the next fetch to confirm")

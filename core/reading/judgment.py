@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from core.pipeline.pagecheck import junk_reason
+from core.pipeline.pagecheck import junk_reason, other_document
 from core.reading.statements import Statement, statements
 from core.reading.vocabulary import SENSITIVE_DATA
 from core.text.clauses import Clause, ClauseChange, align, segment
@@ -432,7 +432,11 @@ def _word_count(clauses: list[Clause]) -> int:
 
 
 def _lost_document(old: list[Clause], new: list[Clause]) -> str | None:
-    """Why the new version is not the document any more (an error, login or empty page), or None."""
+    """Why the new version is not the document any more (an error, login or empty page, or another
+    document shown at the same address), or None."""
+    other = other_document(_as_text(old), _as_text(new))
+    if other:
+        return other
     old_words, new_words = _word_count(old), _word_count(new)
     if old_words >= _MIN_WORDS_FOR_LOSS and new_words < LOST_DOCUMENT_RATIO * old_words:
         return f"the new version lost most of the document ({new_words} of {old_words} words)"
@@ -441,3 +445,8 @@ def _lost_document(old: list[Clause], new: list[Clause]) -> str | None:
         if reason:
             return f"the new version looks like a capture glitch ({reason})"
     return None
+
+
+def _as_text(clauses: list[Clause]) -> str:
+    """The clauses as paragraphs again, headings marked, for the page checks that read a text."""
+    return "\n\n".join(f"# {c.text}" if c.kind == "heading" else c.text for c in clauses)
