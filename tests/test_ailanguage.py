@@ -426,3 +426,40 @@ def test_a_heading_about_ai_makes_training_on_data_machine_learning() -> None:
 )
 def test_conditions_in_their_many_forms(text: str, condition: str) -> None:
     assert _read(text) == [("vendor", condition)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We share your prompts with OpenAI, which may use them to train its models.", "third_party"),
+        (
+            "We work with Anthropic to provide AI features. Anthropic does not use your data to train its "
+            "models.",
+            "third_party",
+        ),
+        ("We partner with Acme Labs. They may use your recordings to train voice models.", "third_party"),
+        ("We use data we license from data brokers to train our machine learning models.", "vendor"),
+        ("Zoom does not use your audio, video or chat content to train its AI models.", "vendor"),
+        ("We use Google Cloud to host the service. We do not use your content to train models.", "vendor"),
+    ],
+)
+def test_whose_models_are_trained(text: str, expected: str) -> None:
+    assert [s.actor for s in statements(text)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have updated this Privacy Policy to explain how we use your data to train our AI models.",
+        "AI models are trained on large datasets to recognise patterns.",
+        "Large language models such as Claude are trained on a variety of content.",
+    ],
+)
+def test_mentions_state_no_practice(text: str) -> None:
+    assert statements(text) == []
+
+
+def test_an_update_that_allows_a_practice_states_it() -> None:
+    assert _read("We have updated our Terms to allow us to use your content to train our AI models.") == [
+        ("vendor", "always")
+    ]

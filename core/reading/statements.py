@@ -254,6 +254,24 @@ _POINTER = re.compile(
     r"|these|here))\b",
     re.IGNORECASE,
 )
+# "We have updated this policy to explain how we use ...": the update is announced, the practice is stated
+# where the policy states it (an update "to allow us to ..." does state one, and is read)
+_ANNOUNCEMENT = re.compile(
+    r"^\W*(?:we(?:'ve| have)?|this|these|our)\b(?:\s+[\w-]+){0,4}?\s+(?:updated|revised|changed|amended"
+    r"|update[sd]?|clarified|refreshed)\b[^.;]{0,80}?\bto (?:better )?(?:explain|describe|clarify|tell you"
+    r"|inform you|provide (?:more )?(?:information|detail|details|transparency)|make (?:it )?clear(?:er)?)\b",
+    re.IGNORECASE,
+)
+# "AI models are trained on large datasets": how AI works in general, said of no one's practice
+_GENERIC_SUBJECT = re.compile(
+    r"^\W*(?:(?:many|most|some|all|modern|such|these|typical|generative|large|language|foundation|ai|aiterm"
+    r"|genaiterm|machine[- ]learning|mlterm|neural)\s+)*(?:models?|systems?|llms?|llmterm|aiterm|mlterm"
+    r"|machine learning|artificial intelligence|algorithms?|neural networks?)\b"
+)
+_PARTY_WORDS = re.compile(
+    r"\b(?:we|us|our|ours|you|your|yours|customers?|users?|members?|clients?|subscribers?|account holders?"
+    r"|third parties|partners?|providers?)\b"
+)
 _DEFINITION = re.compile(
     r"^\W*[\"\u201c][^\"\u201d]{1,60}[\"\u201d]\s+(?:means|refers to|shall mean|has the meaning)\b",
     re.IGNORECASE,
@@ -295,6 +313,29 @@ _VENDOR_SUBJECT = re.compile(
     r"(?:\s[A-Z][\w.&'-]*){0,2}\s+(?:\w+ly\s+)?(?:may|will|does|do|shall|can|would|might|is|has|[a-z]+s)\b"
 )
 _COMPETING = re.compile(r"\bcompet\w*")
+# A named organisation, as a sentence names a partner: "OpenAI", "Acme Labs", "Google Cloud".
+_NAME = (
+    r"(?!(?:We|You|Our|Your|The|This|These|Such|Any|All|If|When)\b)[A-Z][\w.&'-]+"
+    r"(?:\s+(?:[A-Z][\w.&'-]*|AI))*"
+)
+# "We work with X", "X powers ...", "we share ... with X": a party the rest of the paragraph may speak of.
+_INTRODUCED = re.compile(
+    r"\b(?:work(?:s|ed|ing)?|partner(?:s|ed|ing)?|contract(?:s|ed)?|collaborat\w+|integrat\w+) with\s+"
+    rf"(?P<a>{_NAME})"
+    r"|\b(?:powered|provided|supplied|operated|hosted) by\s+" + rf"(?P<b>{_NAME})"
+    r"|\b(?:shar\w+|disclos\w+|sen[dt]s?|send(?:s|ing)|provid\w+|transfer\w*|pass\w*)\b[^.;]{0,80}?"
+    r"\b(?:with|to)\s+(?:(?:third[- ]party|external|trusted) (?:\w+ )?(?:providers?|partners?|services?),?\s+"
+    r"(?:such as|like|including)\s+)?"
+    rf"(?P<c>{_NAME})"
+)
+# "... with OpenAI, which may use them to train its models": the named party is the relative clause's
+# subject.
+_NAMED_TRAINS = re.compile(rf"\b(?:with|to|by)\s+{_NAME}\s*,?\s+(?:which|who)\b")
+_PARTY_PRONOUN = re.compile(
+    r"^\W*(?:(?:however|also|in addition|additionally|further(?:more)?),?\s+)?(?:they|these (?:providers"
+    r"|partners|companies|third parties)|such (?:providers|partners|third parties)"
+    r"|the (?:provider|partner)s?)\b"
+)
 _ANAPHORA = re.compile(
     r"\b(?:this|such|that|these|those)\s+(?:use|uses|processing|training|purposes?|activit\w+|practice)\b"
     r"|\b(?:this|the|that)\s+(?:setting|control|option|toggle|switch|preference)\b"
@@ -644,6 +685,26 @@ def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, 
     return "vendor"
 
 
+def introduced_parties(text: str) -> frozenset[str]:
+    """The organisations a paragraph introduces as partners, providers or recipients of data."""
+    return frozenset(
+        name for m in _INTRODUCED.finditer(_analysed(text)) if (name := m["a"] or m["b"] or m["c"])
+    )
+
+
+def _another_party_trains(body: str, anchor: int, parties: frozenset[str]) -> bool:
+    """Whether the training is another organisation's: one the sentence names as the recipient that
+    trains ("share your prompts with OpenAI, which may use them to train its models"), or one the
+    paragraph introduced and the sentence is about ("We work with Acme Labs. They may use ...")."""
+    cased = _analysed(body)
+    if _NAMED_TRAINS.search(cased[:anchor]):
+        return True
+    if not parties:
+        return False
+    low = cased.lower()
+    return bool(_PARTY_PRONOUN.match(low)) or any(cased.lstrip(" *").startswith(name) for name in parties)
+
+
 def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
     """The anchor that frames the statement: the earliest, unless it is part of a capitalised name (a
     product, an add-on, a programme called "... Training ...") and a later anchor is not."""
@@ -662,16 +723,27 @@ def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
     return next((a for a in anchors if not named(a)), anchors[0])
 
 
-def _read(unit: _Unit, clause_id: str | None, row: bool = False, ai_context: bool = False) -> list[Statement]:
+def _read(
+    unit: _Unit,
+    clause_id: str | None,
+    row: bool = False,
+    ai_context: bool = False,
+    parties: frozenset[str] = frozenset(),
+) -> list[Statement]:
     body = unit.body.strip()
     if not row and (
         body.endswith("?")
         or _POINTER.match(body)
         or _DEFINITION.match(body)
+        or _ANNOUNCEMENT.match(body)
         or len(normalised_words(body).split()) < 5
     ):
-        return []  # questions, pointers to other pages, definitions, link labels and fragments state nothing
+        # questions, pointers to other pages, definitions, announcements of an update, link labels and
+        # fragments state no practice
+        return []
     low_body = _lower(body)
+    if not row and _GENERIC_SUBJECT.match(low_body) and not _PARTY_WORDS.search(low_body):
+        return []  # how AI works in general, not whose data trains what
     anchors = _anchors(low_body, ai_context)
     if not anchors:
         return []
@@ -695,6 +767,8 @@ def _read(unit: _Unit, clause_id: str | None, row: bool = False, ai_context: boo
         governing = f"{governing} {_clause_after(low_body, anchor.start)}"
     anchor_in_whole = anchor.start + (len(low_lead) + 1 if low_lead else 0)
     actor = _actor(negated, governing, whole, low_body, body, anchor_in_whole)
+    if actor == "vendor" and _another_party_trains(body, anchor.start, parties):
+        actor = "third_party"
 
     condition: Condition
     if actor == "user":
@@ -732,8 +806,9 @@ def _read_clause(
 ) -> tuple[Statement, ...]:
     out: list[Statement] = []
     previous_read = False
+    parties = introduced_parties(text)
     for unit in _units(text, lead, kind):
-        read = _read(unit, clause_id, kind == "row", ai_context) if _has_cue(unit.body) else []
+        read = _read(unit, clause_id, kind == "row", ai_context, parties) if _has_cue(unit.body) else []
         if (
             not read
             and previous_read
