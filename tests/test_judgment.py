@@ -271,3 +271,31 @@ def test_more_kinds_of_media_widen_the_data() -> None:
 def test_a_course_about_training_models_is_not_a_change() -> None:
     verdict = _judge("", "The programme teaches students how to clean data and train their own models.")
     assert not verdict.ai_training_change, verdict.explanation
+
+
+def test_the_profile_points_a_change_moves() -> None:
+    from core.reading.judgment import profile_moves
+    from core.reading.statements import statements
+
+    old = statements("We do not use your content to train our AI models.")
+    new = statements("We may use your content to train our AI models unless you opt out in Settings.")
+    assert profile_moves(old, new) == {"Customer content used for training": "expands"}
+    assert profile_moves(new, old) == {"Customer content used for training": "restricts"}
+    assert profile_moves(old, old) == {}
+
+
+def test_one_material_expansion_outweighs_two_slight_restrictions() -> None:
+    """Direction is weighed, not counted: the customer's content going from never to always outweighs two
+    steps toward consent on usage data."""
+    old = (
+        "We do not use your content to train our AI models.\n\n"
+        "We may use usage data to train our models unless you opt out.\n\n"
+        "We may use feedback to train our models unless you opt out.\n"
+    )
+    new = (
+        "We may use your content to train our AI models.\n\n"
+        "We use usage data to train our models only with your consent.\n\n"
+        "We use feedback to train our models only with your consent.\n"
+    )
+    verdict = judge(old, new)
+    assert verdict.ai_training_change and verdict.direction == "expands"

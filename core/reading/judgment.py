@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from core.pipeline.pagecheck import junk_reason, other_document
+from core.reading.profile import FIELDS, decide, relevant_statements
 from core.reading.statements import Statement, statements
 from core.reading.vocabulary import SENSITIVE_DATA
 from core.text.clauses import Clause, ClauseChange, align, segment
@@ -119,7 +120,8 @@ def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
         return Verdict(
             False, None, None, "none", f"Not judged as a change of terms: {glitch}.", [], [], changes
         )
-    deltas = compare(statements(old), statements(new))
+    old_statements, new_statements = statements(old), statements(new)
+    deltas = compare(old_statements, new_statements)
     if not deltas:
         return Verdict(
             False,
@@ -133,6 +135,15 @@ def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
         )
     direction, actor = _overall(deltas)
     decisive = [d for d in deltas if direction in ("mixed", "neutral") or d.direction == direction] or deltas
+    explanation = _explain(direction, actor, decisive)
+    moved = profile_moves(old_statements, new_statements)
+    against = [point for point, way in moved.items() if way != direction]
+    if direction in ("expands", "restricts") and against and len(against) == len(moved):
+        # every profile point that moved went the other way: the statements and the profile disagree,
+        # so say so rather than pick one ("No -> Yes" is never announced as "restricts")
+        direction = "mixed"
+        decisive = deltas
+        explanation += " The AI data-use profile moved the other way on: " + ", ".join(against) + "."
     added = _unique(d.added.sentence for d in decisive if d.added)
     removed = _unique(d.removed.sentence for d in decisive if d.removed)
     return Verdict(
@@ -140,7 +151,7 @@ def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
         direction,
         actor,
         _severity(direction, decisive),
-        _explain(direction, actor, decisive),
+        explanation,
         added,
         removed,
         changes,
@@ -354,8 +365,44 @@ def _replacement(old: Statement, new: Statement) -> Delta | None:
     return None
 
 
+_PROFILE_ORDER = {"no": 0, "with_consent": 1, "opt_out": 2, "yes": 3}
+"""The profile values that say how much training a point allows (unclear and not stated say nothing)."""
+_TRAINING_POINTS = ("customer_content_training", "usage_data_training", "third_party_training")
+
+
+def profile_moves(old: list[Statement], new: list[Statement]) -> dict[str, Direction]:
+    """The AI data-use profile points whose value moved, and which way ("No" -> "Yes" expands)."""
+    moved: dict[str, Direction] = {}
+    for point in _TRAINING_POINTS:
+        before = _PROFILE_ORDER.get(decide(relevant_statements(old, point))[0])
+        after = _PROFILE_ORDER.get(decide(relevant_statements(new, point))[0])
+        if before is not None and after is not None and before != after:
+            moved[FIELDS[point]] = "expands" if after > before else "restricts"
+    return moved
+
+
+def materiality(delta: Delta) -> int:
+    """How much a change of meaning weighs: who is bound, whose data, and how far the condition moved.
+
+    The customer's or people's data weighs twice usage data; the vendor's and third parties' training
+    twice a rule on users; a condition that moves from "always" to "never" three times one that moves a
+    step (opt-out to consent). So one material expansion is not outvoted by two cosmetic restrictions.
+    """
+    statement = delta.added or delta.removed
+    assert statement is not None
+    data = 2 if statement.data & SENSITIVE_DATA else 1
+    bound = 1 if delta.actor == "user" else 2
+    if delta.added and delta.removed:
+        step = abs(delta.added.permissiveness - delta.removed.permissiveness) or 1
+    else:
+        step = max(statement.permissiveness, 2)  # a permission by its reach; a commitment or a ban: 2
+    return data * bound * step
+
+
 def _overall(deltas: list[Delta]) -> tuple[Direction, str]:
-    votes = Counter(d.direction for d in deltas)
+    votes: Counter[str] = Counter()
+    for delta in deltas:
+        votes[delta.direction] += materiality(delta)
     expands, restricts = votes["expands"], votes["restricts"]
     direction: Direction
     if expands and restricts:
