@@ -69,16 +69,21 @@ err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an e
 
 
 def _settings() -> Settings:
-    """The settings from the environment; a value of the wrong type is one line naming the variable."""
+    """The settings from the environment, with the statement reader they choose in use; a value of the
+    wrong type is one line naming the variable."""
     from pydantic import ValidationError
 
     from core.config import Settings
+    from core.reading import readers
+
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "CLAUSEWATCH_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
         raise ClausewatchError(f"{name}: {first['msg']} (got {first.get('input')!r})") from None
+    readers.configure(settings)
+    return settings
 
 
 def _engine(settings: Settings | None = None) -> Engine:

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from core import reading
 from core.pipeline.versions import version_text
 from core.reading.judgment import Verdict, judge
+from core.reading.statements import reader_name
 from core.storage.models import Change, Document, Vendor, Version
 from core.text.clauses import ClauseChange
 
@@ -44,6 +45,7 @@ def apply_verdict(change: Change, verdict: Verdict) -> None:
     change.summary = verdict.explanation
     change.details = details_of(verdict)
     change.reader_version = reading.READER_VERSION
+    change.reader = reader_name()
 
 
 @dataclass(frozen=True)

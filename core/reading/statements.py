@@ -22,10 +22,10 @@ purpose. Two sentences with different words and equal statements say the same th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from core.reading.vocabulary import CATEGORIES, MEDIA
 from core.text.clauses import Clause, segment
@@ -411,17 +411,45 @@ def _analysed(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Unit:
+class Unit:
     """A sentence, or one item of an enumerated sentence, with the words that govern it."""
 
     body: str
     lead: str  # introducing words (a list item's lead, an enumeration's opening), may be ""
 
 
-def _units(clause_text: str, lead: str | None, kind: str) -> list[_Unit]:
+class UnitReader(Protocol):
+    """Reads a unit into statements instead of the rules (``core.reading.readers``)."""
+
+    name: str
+
+    def read(
+        self, unit: Unit, clause_id: str | None, rules: Callable[[], list[Statement]]
+    ) -> list[Statement]:
+        """The unit's statements; ``rules()`` is the deterministic reading, the fallback."""
+        ...
+
+
+_reader: UnitReader | None = None
+"""The reader in use; None: the rules."""
+
+
+def use_reader(reader: UnitReader | None) -> None:
+    """Read with ``reader`` from now on (None: the rules), forgetting readings made by another."""
+    global _reader
+    _reader = reader
+    _read_clause.cache_clear()
+
+
+def reader_name() -> str:
+    """Which reader makes the statements: "rules" or "model:<name>", stamped on every verdict."""
+    return _reader.name if _reader is not None else "rules"
+
+
+def _units(clause_text: str, lead: str | None, kind: str) -> list[Unit]:
     if kind == "row":
-        return [_Unit(clause_text, lead or "")]
-    units: list[_Unit] = []
+        return [Unit(clause_text, lead or "")]
+    units: list[Unit] = []
     for sentence in split_sentences(clause_text):
         markers = list(_ENUMERATOR.finditer(sentence))
         if len(markers) >= 2:
@@ -434,10 +462,10 @@ def _units(clause_text: str, lead: str | None, kind: str) -> list[_Unit]:
             ]
             governing = f"{lead} {opening}".strip() if lead else opening
             if opening and _has_cue(opening):
-                units.append(_Unit(opening, lead or ""))
-            units.extend(_Unit(item, governing) for item in items)
+                units.append(Unit(opening, lead or ""))
+            units.extend(Unit(item, governing) for item in items)
         else:
-            units.append(_Unit(sentence, lead or ""))
+            units.append(Unit(sentence, lead or ""))
     return units
 
 
@@ -724,7 +752,7 @@ def _main_anchor(anchors: list[_Anchor], body: str, low_body: str) -> _Anchor:
 
 
 def _read(
-    unit: _Unit,
+    unit: Unit,
     clause_id: str | None,
     row: bool = False,
     ai_context: bool = False,
@@ -808,7 +836,7 @@ def _read_clause(
     previous_read = False
     parties = introduced_parties(text)
     for unit in _units(text, lead, kind):
-        read = _read(unit, clause_id, kind == "row", ai_context, parties) if _has_cue(unit.body) else []
+        read = _read_unit(unit, clause_id, kind == "row", ai_context, parties) if _has_cue(unit.body) else []
         if (
             not read
             and previous_read
@@ -828,6 +856,15 @@ def _read_clause(
         out.extend(read)
         previous_read = bool(read)
     return tuple(out)
+
+
+def _read_unit(
+    unit: Unit, clause_id: str | None, row: bool, ai_context: bool, parties: frozenset[str]
+) -> list[Statement]:
+    def rules() -> list[Statement]:
+        return _read(unit, clause_id, row, ai_context, parties)
+
+    return rules() if _reader is None else _reader.read(unit, clause_id, rules)
 
 
 def clause_statements(clause: Clause) -> tuple[Statement, ...]:

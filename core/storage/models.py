@@ -111,6 +111,8 @@ class Change(SQLModel, table=True):
     details: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     reader_version: int | None = Field(default=None, index=True)
     """The rules version that made the verdict (``core.reading.READER_VERSION``); None: before 0008."""
+    reader: str | None = None
+    """Which statement reader made it: "rules" or "model:<model name>" (``core.reading.readers``)."""
 
 
 class Profile(SQLModel, table=True):

@@ -1,7 +1,7 @@
 """Every change verdict and profile says which rules version made it.
 
-``change.reader_version`` is new (existing verdicts are left NULL: made before rules were stamped, so
-stale); ``profile.algorithm``, the profile reader's own revision, becomes ``profile.reader_version``, the
+``change.reader_version`` and ``change.reader`` (which statement reader: rules or a model) are new
+(existing verdicts are left NULL: made before rules were stamped, so stale); ``profile.algorithm``, the profile reader's own revision, becomes ``profile.reader_version``, the
 one version covering the AI-language reading, judgment and profile (``core.reading.READER_VERSION``).
 ``document.pending_count`` was never used and goes.
 
@@ -24,6 +24,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("change", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reader_version", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("reader", sa.String(), nullable=True))
         batch_op.create_index("ix_change_reader_version", ["reader_version"])
     with op.batch_alter_table("profile", schema=None) as batch_op:
         batch_op.alter_column("algorithm", new_column_name="reader_version", existing_type=sa.Integer())
@@ -38,4 +39,5 @@ def downgrade() -> None:
         batch_op.alter_column("reader_version", new_column_name="algorithm", existing_type=sa.Integer())
     with op.batch_alter_table("change", schema=None) as batch_op:
         batch_op.drop_index("ix_change_reader_version")
+        batch_op.drop_column("reader")
         batch_op.drop_column("reader_version")
