@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -22,6 +21,7 @@ from core.pipeline.history_import import import_history
 from core.pipeline.versions import Observation, record
 from core.registry import documents
 from core.storage.database import session_scope
+from tests.standins.chat_model import chat_completions_app
 
 CONTENT_QUESTION = "Does Zoom use customer content to train AI?"
 
@@ -180,8 +180,7 @@ async def test_a_language_model_rewords_from_the_same_clauses(
 ) -> None:
     seen: list[dict[str, Any]] = []
 
-    async def completions(request: web.Request) -> web.Response:
-        body = await request.json()
+    async def reply(body: dict[str, Any], headers: Mapping[str, str]) -> str:
         seen.append(body)
         sources = json.loads(body["messages"][1]["content"].split("<sources>")[1].split("</sources>")[0])
         first = sources[0]
@@ -190,20 +189,9 @@ async def test_a_language_model_rewords_from_the_same_clauses(
             "answer": "Only if you consent: Zoom's terms of 7 August 2023 need consent for chat content.",
             "citations": [{"id": first["id"], "quote": first["text"][:60]}],
         }
-        message = {"role": "assistant", "content": json.dumps(content)}
-        return web.json_response(
-            {
-                "id": "x",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": "m",
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-            }
-        )
+        return json.dumps(content)
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", completions)
-    server = await aiohttp_server(app)
+    server = await aiohttp_server(chat_completions_app(reply))
     settings = Settings(database_url=database_url, llm_model="m", llm_base_url=str(server.make_url("/v1")))
     result = await answer(
         zoom, settings, "Does Zoom use our chat messages to train AI?", as_of=date(2023, 8, 8)

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from core.config import Settings
 from core.errors import UsageError
 from core.reading import readers, statements
 from core.reading.judgment import judge
+from tests.standins.chat_model import chat_completions_app, error
 
 
 @dataclass
@@ -45,26 +45,13 @@ class Model:
 async def model(aiohttp_server: AiohttpServer) -> Model:
     fake = Model()
 
-    async def completions(request: web.Request) -> web.Response:
-        fake.requests.append(await request.json())
+    async def reply(body: dict[str, Any], headers: Mapping[str, str]) -> str | web.Response:
+        fake.requests.append(body)
         if fake.delay:
             await asyncio.sleep(fake.delay)
-        if fake.status != 200:
-            return web.json_response({"error": {"message": "boom", "type": "x"}}, status=fake.status)
-        message = {"role": "assistant", "content": fake.content}
-        return web.json_response(
-            {
-                "id": "c",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": "reader-model",
-                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-            }
-        )
+        return error(fake.status) if fake.status != 200 else fake.content
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", completions)
-    server = await aiohttp_server(app)
+    server = await aiohttp_server(chat_completions_app(reply))
     fake.url = str(server.make_url("")).rstrip("/")
     return fake
 

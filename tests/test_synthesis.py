@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +29,7 @@ from core.answers.synthesis import (
     validate,
 )
 from core.config import Settings
+from tests.standins.chat_model import chat_completions_app, error
 
 QUESTION = "Does Acme train its models on our data?"
 
@@ -113,34 +114,14 @@ async def llm(aiohttp_server: AiohttpServer) -> FakeOpenAI:
     """A running stand-in for the OpenAI API on 127.0.0.1 at a random port."""
     fake = FakeOpenAI(url="")
 
-    async def completions(request: web.Request) -> web.Response:
-        fake.requests.append(await request.json())
-        fake.headers.append(dict(request.headers))
+    async def reply(body: dict[str, Any], headers: Mapping[str, str]) -> str | web.Response:
+        fake.requests.append(body)
+        fake.headers.append(dict(headers))
         if fake.delay:
             await asyncio.sleep(fake.delay)
-        if fake.status != 200:
-            error = {"error": {"message": "boom", "type": "server_error", "code": None, "param": None}}
-            return web.json_response(error, status=fake.status)
-        return web.json_response(
-            {
-                "id": "chatcmpl-test",
-                "object": "chat.completion",
-                "created": int(time.time()),
-                "model": "test-model",
-                "choices": [
-                    {
-                        "index": 0,
-                        "message": {"role": "assistant", "content": fake.content},
-                        "finish_reason": "stop",
-                    }
-                ],
-                "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-            }
-        )
+        return error(fake.status) if fake.status != 200 else fake.content
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", completions)
-    server = await aiohttp_server(app)
+    server = await aiohttp_server(chat_completions_app(reply))
     fake.url = str(server.make_url("")).rstrip("/")
     return fake
 
