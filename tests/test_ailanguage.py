@@ -389,7 +389,7 @@ def _read(text: str) -> list[tuple[str, str]]:
 
 
 def test_enumerated_sub_paragraphs_are_governed_by_their_lead_in() -> None:
-    """"(a) ..." paragraphs after "You agree not to:" are rules on users, like list items."""
+    """ "(a) ..." paragraphs after "You agree not to:" are rules on users, like list items."""
     text = (
         "# Acceptable use\n\nYou agree not to:\n\n(a) reverse engineer the Services;\n\n"
         "(b) use the Services or any Output to train artificial intelligence models.\n"
@@ -463,3 +463,81 @@ def test_an_update_that_allows_a_practice_states_it() -> None:
     assert _read("We have updated our Terms to allow us to use your content to train our AI models.") == [
         ("vendor", "always")
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On 3 March 2025 we updated this notice to explain how our models are trained.",
+        "As described in section 6, we use your call recordings to train our speech models.",
+        "As we explained above, your photos may be used to train our image models.",
+    ],
+)
+def test_dated_announcements_and_restatements_state_no_practice(text: str) -> None:
+    assert statements(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "We send call audio to our transcription partners. They may use the audio to train their own "
+            "speech models.",
+            "third_party",
+        ),
+        ("(c) research labs, who may use the reports we compile to train their own models.", "third_party"),
+        ("We also use the sensor data we receive from partners to train our forecasting models.", "vendor"),
+    ],
+)
+def test_whose_models_when_a_relative_clause_names_us(text: str, expected: str) -> None:
+    assert [s.actor for s in statements(text)] == [expected]
+
+
+def test_the_training_sentence_own_objects_are_its_scope() -> None:
+    [narrow] = statements("We use your reviews to train the models that rank restaurants.")
+    [wide] = statements(
+        "We use your reviews and your private notes to train the models that rank restaurants."
+    )
+    assert {"data:reviews"} == {o for o in narrow.objects if o.startswith("data:")}
+    assert {"data:reviews", "data:private notes"} <= wide.objects
+    [only] = statements("We use only your star ratings, in aggregated form, to train our ranking algorithms.")
+    assert "only:limited" in only.objects
+    [carved] = statements(
+        "We use your purchases to train our recommendation models, but we exclude prescription orders."
+    )
+    assert "excl:prescription orders" in carved.objects
+    assert "health_data" not in carved.data  # data carved out is not data used
+
+
+@pytest.mark.parametrize(
+    ("target", "reach"),
+    [
+        ("the models that rank restaurants", 0),
+        ("the machine learning models behind our other products", 1),
+        ("Dinely Assist and any other AI feature we offer", 1),
+        ("Dinely Assist and any AI technology", 2),
+    ],
+)
+def test_how_far_the_trained_models_reach(target: str, reach: int) -> None:
+    [statement] = statements(f"We may use your reviews to train and improve {target}.")
+    assert statement.reach == reach
+
+
+def test_an_exception_lead_in_makes_its_items_permissions() -> None:
+    text = (
+        "# AI\n\nWe will not use Customer Data to train machine learning models, except:\n\n"
+        "- anonymised traffic counts, which we may use to tune our routing algorithms.\n"
+    )
+    statement = statements(text)[-1]
+    assert (statement.condition, statement.negated) == ("always", False)
+    assert "customer_content" not in statement.data  # the lead's data does not govern the exception
+
+
+def test_numbered_sub_paragraphs_are_governed_by_their_parent() -> None:
+    text = (
+        "# Developer terms\n\n4.1 You must keep your keys secret.\n\n4.2 You must not:\n\n"
+        "4.2.1 resell the API;\n\n4.2.2 cache API responses for more than a day;\n\n"
+        "4.2.3 use API responses to train machine learning models.\n"
+    )
+    [statement] = statements(text)
+    assert (statement.actor, statement.condition) == ("user", "prohibited")

@@ -299,3 +299,83 @@ def test_one_material_expansion_outweighs_two_slight_restrictions() -> None:
     )
     verdict = judge(old, new)
     assert verdict.ai_training_change and verdict.direction == "expands"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "direction"),
+    [
+        (
+            "We use your reviews to train the models that rank restaurants.",
+            "We use your reviews and your private notes to train the models that rank restaurants.",
+            "expands",
+        ),
+        (
+            "We use your reviews, photos and visit history to train the models that rank restaurants.",
+            "We use only your star ratings, in aggregated form, to train the models that rank restaurants.",
+            "restricts",
+        ),
+        (
+            "We use your purchases to train our recommendation models.",
+            "We use your purchases and your searches to train our recommendation models, but we exclude "
+            "prescription orders and the accounts of minors.",
+            "mixed",
+        ),
+        (
+            "Unless you opt out, we may use your reviews to train Assist and any other AI tool we offer.",
+            "Unless you opt out, we may use your reviews to train Assist and any AI technology.",
+            "expands",
+        ),
+    ],
+)
+def test_scope_from_the_training_sentence_own_objects(old: str, new: str, direction: str) -> None:
+    verdict = _judge(old, new)
+    assert (verdict.ai_training_change, verdict.direction) == (True, direction)
+
+
+DEFINED = """# Privacy Policy
+
+## Definitions
+
+- "Activity Data" means information about how you use the app, such as the screens you open.{more}
+
+## How we use data
+
+We use Activity Data to train the machine learning models that suggest workouts.
+
+## Contact
+
+Write to privacy@example.com.
+"""
+
+
+def test_a_widened_definition_widens_the_training_clause_that_uses_it() -> None:
+    old = DEFINED.format(more="")
+    wider = DEFINED.format(more=" It also includes the voice notes you record in the app.")
+    narrower_def = DEFINED.replace(
+        "such as the screens you open.", "such as the screens you open, and the voice notes you record."
+    ).format(more=" Activity Data does not include the voice notes you record.")
+    grown = judge(old, wider.replace("It also includes", "Activity Data includes"))
+    assert (grown.ai_training_change, grown.direction) == (True, "expands")
+    assert grown.added == ["Activity Data includes the voice notes you record in the app."]
+    shrunk = judge(DEFINED.format(more=" Activity Data includes the voice notes you record."), narrower_def)
+    assert shrunk.ai_training_change and shrunk.direction == "restricts"
+
+
+def test_one_profile_step_does_not_overrule_a_wider_permission() -> None:
+    """Much wider data, and an opt-out stated in another section: the profile moves "yes" -> "opt out",
+    one step, and the statements, which read the data too, decide."""
+    verdict = _judge(
+        "When you make a photo public, you allow us to use it to train our image recognition models.",
+        "You allow us to use the photos and videos you store with us, public or private, to train our image "
+        "recognition models.\n\n## Your choices\n\nYou can turn off AI training at any time in Settings.",
+    )
+    assert (verdict.ai_training_change, verdict.direction) == (True, "expands")
+
+
+def test_a_rewrite_whose_condition_and_data_move_apart_is_mixed() -> None:
+    verdict = _judge(
+        "We use your call recordings to train the machine learning models behind Insights.",
+        "We use your call recordings and your emails to train the machine learning models behind Insights, "
+        "unless you opt out in Settings.",
+    )
+    assert (verdict.ai_training_change, verdict.direction) == (True, "mixed")

@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from core.pipeline.pagecheck import junk_reason, other_document
 from core.reading.profile import FIELDS, decide, relevant_statements
-from core.reading.statements import Statement, statements
+from core.reading.statements import Statement, definitions, statements, terms_used
 from core.reading.vocabulary import SENSITIVE_DATA
 from core.text.clauses import Clause, ClauseChange, align, segment
 from core.text.similarity import word_similarity
@@ -121,7 +121,9 @@ def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
             False, None, None, "none", f"Not judged as a change of terms: {glitch}.", [], [], changes
         )
     old_statements, new_statements = statements(old), statements(new)
-    deltas = compare(old_statements, new_statements)
+    deltas = compare(old_statements, new_statements) + definition_deltas(
+        old, new, old_statements, new_statements
+    )
     if not deltas:
         return Verdict(
             False,
@@ -228,7 +230,7 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
             continue
         score, i, r = max(((word_similarity(a.norm, r.norm), i, r) for i, r in same), key=lambda t: t[0])
         matched_removed.add(i)
-        if score >= 0.6:
+        if score >= 0.6 or _extends(a.norm, r.norm):
             scope_delta = _scope_delta(r, a)
             if scope_delta:
                 deltas.append(scope_delta)
@@ -287,6 +289,46 @@ def compare(old: list[Statement], new: list[Statement]) -> list[Delta]:
     return deltas
 
 
+def definition_deltas(
+    old_clauses: list[Clause], new_clauses: list[Clause], old_st: list[Statement], new_st: list[Statement]
+) -> list[Delta]:
+    """An unchanged training statement whose defined term ("We use Usage Data to train ...") now covers
+    more data (or less) applies to more (or less): the definition's change is the statement's."""
+    old_norms = {s.norm for s in old_st}
+    unchanged = [s for s in new_st if s.norm in old_norms]
+    terms = terms_used(s.sentence for s in unchanged)
+    if not terms:
+        return []
+    old, new = definitions(old_clauses, terms), definitions(new_clauses, terms)
+    deltas: list[Delta] = []
+    for term, after in new.items():
+        before = old.get(term)
+        if (
+            before is None
+            or before.data == after.data
+            or not (before.data < after.data or after.data < before.data)
+        ):
+            continue
+        wider = before.data < after.data
+        term_re = re.compile(rf"\b{re.escape(term)}\b")
+        for statement in _dedupe([s for s in unchanged if term_re.search(s.sentence)]):
+            direction: Direction = "expands" if wider != (statement.permissiveness == 0) else "restricts"
+            said = [s for s in after.sentences if s not in before.sentences] or list(after.sentences)
+            gone = [s for s in before.sentences if s not in after.sentences] or list(before.sentences)
+            deltas.append(
+                Delta(
+                    direction,
+                    statement.actor,
+                    replace(statement, sentence=said[-1], clause_id=after.clause_id),
+                    replace(statement, sentence=gone[-1], clause_id=before.clause_id),
+                    f'definition of "{term}" {"widened" if wider else "narrowed"}, which '
+                    f"\u201c{statement.sentence[:120]}\u201d uses",
+                )
+            )
+            break
+    return deltas
+
+
 def _conditions_unchanged(
     statement: Statement, unchanged: list[Statement], added: bool
 ) -> Delta | Literal[False] | None:
@@ -323,46 +365,91 @@ def _conditions_unchanged(
     return False
 
 
+def _extends(one: str, other: str) -> bool:
+    """Whether one sentence is the other with words added ("..., except classification models"): a
+    longer sentence that keeps nine in ten of the shorter one's words rewrites it, however much it adds."""
+    short, long = sorted((set(one.split()), set(other.split())), key=len)
+    return bool(short) and len(short & long) >= 0.9 * len(short)
+
+
 def _has_copy(statement: Statement, others: list[Statement]) -> bool:
     return any(o.key == statement.key and word_similarity(statement.norm, o.norm) >= 0.85 for o in others)
 
 
-def _scope_delta(old: Statement, new: Statement) -> Delta | None:
-    """A same-meaning statement whose enumerations only grew (or only shrank) applies more (or less).
+_NARROWING_LISTS = ("excl", "only")
+"""Object lists whose growth narrows a statement: data carved out, and "only" limiting the data."""
 
-    Each enumeration is compared on its own; one that both gained and lost items was reorganised
-    (merged categories, a renamed product) and decides nothing.
+
+def _scope_delta(old: Statement, new: Statement, objects_only: bool = False) -> Delta | None:
+    """A same-meaning statement that applies to more (or less): its enumerations, its own data objects
+    and the reach of the models it trains.
+
+    Each list is compared on its own; one that both gained and lost items was reorganised (merged
+    categories, a renamed product) and decides nothing. Data carved out ("but we exclude ...") or limited
+    by "only" narrows. Wider on one list and narrower on another is mixed. ``objects_only``: between two
+    statements about different data categories, only the sentences' own objects are comparable.
     """
-    lists = {item.split(":", 1)[0] for item in old.scope | new.scope}
-    grew: list[str] = []
-    shrank: list[str] = []
-    for k in sorted(lists):
-        before = {i for i in old.scope if i.split(":", 1)[0] == k}
-        after = {i for i in new.scope if i.split(":", 1)[0] == k}
-        if after - before and not before - after:
-            grew.extend(i.split(":", 1)[1] for i in sorted(after - before))
-        elif before - after and not after - before:
-            shrank.extend(i.split(":", 1)[1] for i in sorted(before - after))
-    if bool(grew) == bool(shrank):
+    old_items = old.objects if objects_only else old.scope | old.objects
+    new_items = new.objects if objects_only else new.scope | new.objects
+    wider: list[str] = []
+    narrower: list[str] = []
+    if not any(i.startswith("data:") for i in old.objects) or not any(
+        i.startswith("data:") for i in new.objects
+    ):
+        # a sentence whose data object was not found ("X is kept out of the data we use to train")
+        # cannot be compared object by object
+        old_items = frozenset(i for i in old_items if not i.startswith(("data:", "only:")))
+        new_items = frozenset(i for i in new_items if not i.startswith(("data:", "only:")))
+    for k in sorted({item.split(":", 1)[0] for item in old_items | new_items}):
+        before = {i.split(":", 1)[1] for i in old_items if i.split(":", 1)[0] == k}
+        after = {i.split(":", 1)[1] for i in new_items if i.split(":", 1)[0] == k}
+        gained, lost = sorted(after - before), sorted(before - after)
+        if bool(gained) == bool(lost):
+            continue
+        grew = bool(gained) != (k in _NARROWING_LISTS)
+        words = [
+            f"{'without ' if k == 'excl' and lost else 'except ' if k == 'excl' else ''}{i}"
+            for i in gained or lost
+        ]
+        (wider if grew else narrower).extend(words)
+    if new.reach != old.reach:
+        (wider if new.reach > old.reach else narrower).append("the models trained")
+    if not wider and not narrower:
         return None
-    wider = bool(grew)
+    if wider and narrower:
+        return Delta(
+            "mixed",
+            new.actor,
+            new,
+            old,
+            f"scope widened ({', '.join(wider)}) and narrowed ({', '.join(narrower)})",
+        )
     # a wider permission expands training; a wider commitment or prohibition restricts it
-    direction: Direction = "expands" if wider != (new.permissiveness == 0) else "restricts"
-    items = ", ".join(grew or shrank)
+    direction: Direction = "expands" if bool(wider) != (new.permissiveness == 0) else "restricts"
+    items = ", ".join(wider or narrower)
     return Delta(direction, new.actor, new, old, f"scope {'widened' if wider else 'narrowed'}: {items}")
 
 
 def _replacement(old: Statement, new: Statement) -> Delta | None:
-    if new.permissiveness != old.permissiveness:
-        direction: Direction = "expands" if new.permissiveness > old.permissiveness else "restricts"
-        return Delta(direction, new.actor, new, old, f"condition {old.condition} -> {new.condition}")
+    """A statement rewritten to say otherwise: its condition moved, or its data widened or narrowed; a
+    condition and data that moved opposite ways ("we now also use your emails, and you may object to the
+    use of call recordings") make the rewrite mixed."""
+    data_way: Direction | None = None
     comparable = new.data > old.data or old.data > new.data
     if comparable and "unspecified" not in new.data | old.data:
         more = new.data > old.data
-        permits = new.permissiveness > 0
-        direction = "expands" if more == permits else "restricts"
-        return Delta(direction, new.actor, new, old, "data " + ("widened" if more else "narrowed"))
-    return None
+        data_way = "expands" if more == (new.permissiveness > 0 or old.permissiveness > 0) else "restricts"
+    if new.permissiveness != old.permissiveness:
+        direction: Direction = "expands" if new.permissiveness > old.permissiveness else "restricts"
+        reason = f"condition {old.condition} -> {new.condition}"
+        if data_way is not None and data_way != direction:
+            return Delta(
+                "mixed", new.actor, new, old, f"{reason}, and data {'widened' if more else 'narrowed'}"
+            )
+        return Delta(direction, new.actor, new, old, reason)
+    if data_way is not None:
+        return Delta(data_way, new.actor, new, old, "data " + ("widened" if more else "narrowed"))
+    return _scope_delta(old, new, objects_only=True)
 
 
 _PROFILE_ORDER = {"no": 0, "with_consent": 1, "opt_out": 2, "yes": 3}
@@ -371,12 +458,19 @@ _TRAINING_POINTS = ("customer_content_training", "usage_data_training", "third_p
 
 
 def profile_moves(old: list[Statement], new: list[Statement]) -> dict[str, Direction]:
-    """The AI data-use profile points whose value moved, and which way ("No" -> "Yes" expands)."""
+    """The AI data-use profile points whose value moved decisively, and which way ("No" -> "Yes" expands).
+
+    A move counts when it leaves or reaches "no", or skips a step ("with consent" -> "yes"): one step
+    between allowed values ("yes" -> "opt out" when an opt-out is added beside wider data) is what the
+    statements read more finely than the profile, which has one value per point.
+    """
     moved: dict[str, Direction] = {}
     for point in _TRAINING_POINTS:
         before = _PROFILE_ORDER.get(decide(relevant_statements(old, point))[0])
         after = _PROFILE_ORDER.get(decide(relevant_statements(new, point))[0])
-        if before is not None and after is not None and before != after:
+        if before is None or after is None or before == after:
+            continue
+        if 0 in (before, after) or abs(after - before) >= 2:
             moved[FIELDS[point]] = "expands" if after > before else "restricts"
     return moved
 
@@ -402,7 +496,9 @@ def materiality(delta: Delta) -> int:
 def _overall(deltas: list[Delta]) -> tuple[Direction, str]:
     votes: Counter[str] = Counter()
     for delta in deltas:
-        votes[delta.direction] += materiality(delta)
+        # a mixed change of meaning weighs on both sides
+        for side in ("expands", "restricts") if delta.direction == "mixed" else (delta.direction,):
+            votes[side] += materiality(delta)
     expands, restricts = votes["expands"], votes["restricts"]
     direction: Direction
     if expands and restricts:

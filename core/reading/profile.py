@@ -179,8 +179,6 @@ def decide(relevant: Sequence[Statement]) -> tuple[AnswerVerdict, list[Statement
     return _value({_condition(s) for s in deciding}), deciding + rest
 
 
-
-
 def relevant_statements(
     found: Iterable[Statement], point: str, data: frozenset[str] = frozenset(), question: str = ""
 ) -> list[Statement]:

@@ -48,7 +48,10 @@ class Statement:
     sentence denies or forbids the training. ``sentence`` is the sentence read (``context`` the words that
     introduce it, for list items and enumerations), ``clause_id`` its clause anchor, ``scope`` the named
     items it enumerates (products, services, named data categories) as "<list>:<item>", which bound where
-    it applies. A version's statements are the input of its AI data-use profile.
+    it applies. ``objects`` are the training sentence's own objects, as "data:<item>" (the data it uses),
+    "excl:<item>" (data it carves out) and "only:limited" (a data object limited by "only"/"solely");
+    ``reach`` how far the models it trains extend: 0 named models, 1 all of the vendor's ("our other
+    products"), 2 any ("any AI technology"). A version's statements are the input of its AI data-use profile.
     """
 
     data: frozenset[str]
@@ -60,6 +63,8 @@ class Statement:
     negated: bool = False
     context: str | None = None
     scope: frozenset[str] = field(default=frozenset(), compare=False)
+    objects: frozenset[str] = field(default=frozenset(), compare=False)
+    reach: int = field(default=0, compare=False)
 
     @property
     def key(self) -> tuple[str, str, frozenset[str], str]:
@@ -180,6 +185,9 @@ _BARE_CONTENT = re.compile(r"\bcontent\b")
 _NEGATION = re.compile(
     r"\b(?:not|never|no|cannot|neither|nor|no longer)\b|n't\b|\bprohibit\w*|\bforbid\w*|\brefrain\w*"
     r"|\bmay only\b.{0,40}\bsolely\b"
+    # verbs that carry the negation: "we exclude X from training", "X is kept out of the data we train on"
+    r"|\bexclud(?:e|es|ed|ing)\b(?=[^.;]{0,120}\bfrom\b)|\b(?:kept|keeps?|left|leaves?) out\b"
+    r"|\bwithh[oe]ld\w*"
 )
 _NOT_NEGATION = re.compile(
     r"\b(?:not limited to|without limitation|whether or not|not only|no later than|no less than|no more than"
@@ -208,7 +216,8 @@ _CONSENT = re.compile(
     r"(?:consent|agree|opt(?:ed)?[- ]?in|instruct|permit|allow|choose to (?:share|allow|opt in|participate))"
     # settings: "if you turn on X", "if you switch the setting on", "only when X is switched on"
     rf"|\b(?:if|when|once|after) you (?:turn|switch|toggle){_SETTING_NAME}{{0,4}}?\s+on\b"
-    r"|\bonly (?:if|when|where|once|after)\b[^.;]{0,80}?\b(?:is|are|has been|have been)\s+"
+    r"|\bonly (?:if|when|where|once|after|for (?:[\w-]+ ){1,3}(?:where|whose|that|who))\b[^.;]{0,80}?"
+    r"\b(?:is|are|has been|have been)\s+"
     r"(?:switched|turned|toggled) on\b"
     r"|\b(?:is|are) (?:switched |turned |set to )?off by default\b"
 )
@@ -223,6 +232,7 @@ _OPT_OUT = re.compile(
     r"|\b(?:can|may) (?:choose|control|decide|manage) whether\b"
     r"|\b(?:is|are) (?:switched |turned |set to )?on by default\b"
     r"|\b(?:turned off|deactivated|disabled) the\b|\bright to object\b"
+    r"|\b(?:can|may) be (?:turned off|switched off|toggled off|disabled|deactivated)\b"
 )
 _EVEN_IF = re.compile(r"\beven (?:if|when|after|though) you\b(?:\W+\w+){0,3}?\W+opt")
 
@@ -236,6 +246,7 @@ _USER_RULE = re.compile(
     r"|will|agree|should|can))*)"
     r"(?:\s+(?:and\s+)?(?:may|shall|must|will|should|can))?\s+(?:not|never)\b"
     rf"|\b{_USER}\s+(?:may|shall|must|will|should|can)n't\b|\byou agree (?:that you will |to )?not\b"
+    rf"|\b{_USER}\s+(?:will|shall|must|should|agrees? to)\s+refrain\b"
     rf"|\b{_USER}\s+(?:won't|cannot|can't)\b|^\W*(?:do not|don't|never|not)\b|\bneither you\b"
     rf"|\bno (?:one|person)\b|\bno (?:user|customer)s?\s+(?:may|shall|will|can|is allowed)\b"
     rf"|\b{_USER}\s+(?:are|is)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted)"
@@ -244,8 +255,18 @@ _PASSIVE_RULE = re.compile(
     r"\b(?:is|are)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted|not allowed)|\bprohibited (?:uses?"
     r"|activities|conduct)\b"
 )
+_EXCEPTION_LEAD = re.compile(
+    r"\b(?:except|excepting|other than|save|apart from)\b(?:\s+(?:for|as follows|in the following"
+    r" (?:cases|circumstances)|where|when))?\s*:?\s*$"
+)
 _PROHIBITED_AFTER = re.compile(
     r".*?\b(?:is|are)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted|not allowed|disallowed)\b"
+)
+# "As explained in section 4, we use ...": a restatement of a practice the document states elsewhere
+_RESTATEMENT = re.compile(
+    r"^\W*(?:as|like)\s+(?:(?:we\s+)?(?:explained|described|set out|noted|stated|detailed|mentioned|outlined"
+    r"|said))\s+(?:in|above|below|earlier|elsewhere|under)\b",
+    re.IGNORECASE,
 )
 _POINTER = re.compile(
     r"^\W*(?:for (?:more|further|additional) (?:information|details)|to learn more|learn more|read more"
@@ -257,7 +278,8 @@ _POINTER = re.compile(
 # "We have updated this policy to explain how we use ...": the update is announced, the practice is stated
 # where the policy states it (an update "to allow us to ..." does state one, and is read)
 _ANNOUNCEMENT = re.compile(
-    r"^\W*(?:we(?:'ve| have)?|this|these|our)\b(?:\s+[\w-]+){0,4}?\s+(?:updated|revised|changed|amended"
+    r"^\W*(?:(?:on|as of|effective|since)\s+[\w ,]{3,30}?,?\s+)?"
+    r"(?:we(?:'ve| have)?|this|these|our)\b(?:\s+[\w-]+){0,4}?\s+(?:updated|revised|changed|amended"
     r"|update[sd]?|clarified|refreshed)\b[^.;]{0,80}?\bto (?:better )?(?:explain|describe|clarify|tell you"
     r"|inform you|provide (?:more )?(?:information|detail|details|transparency)|make (?:it )?clear(?:er)?)\b",
     re.IGNORECASE,
@@ -306,7 +328,7 @@ _THIRD_SUBJECT = re.compile(
     rf"|^\W*(?:our |the |such |these |those |some )?{_THIRD}\b"
 )
 _VENDOR_SUBJECT = re.compile(
-    r"\b(?:we|us)\b|^\W*(?!(?i:if|when|where|unless|in|for|to|as|once|even|you|your|users?|customers?|the"
+    r"\b(?i:we|us)\b|^\W*(?!(?i:if|when|where|unless|in|for|to|as|once|even|you|your|they|it|users?|customers?|the"
     r"|this|these"
     r"|such|any|all|our|each|some|third|other|data|personal|information|content|partners?|providers?|vendors?"
     r"|advertisers?|affiliates?|recipients?|researchers?|companies|developers?|others)\b)[A-Z][\w.&'-]*"
@@ -338,6 +360,7 @@ _PARTY_PRONOUN = re.compile(
 )
 _ANAPHORA = re.compile(
     r"\b(?:this|such|that|these|those)\s+(?:use|uses|processing|training|purposes?|activit\w+|practice)\b"
+    r"|\bthis (?:happens|applies|is done)\b|\bwe (?:only )?do (?:this|so)\b"
     r"|\b(?:this|the|that)\s+(?:setting|control|option|toggle|switch|preference)\b"
     r"|\b(?:opt|object)(?:[- ]?out)? (?:of|from|to) (?:it|this|that|them)\b"
     r"|\b(?:turn|switch|toggle)\s+(?:it|this|that|them)\s+off\b"
@@ -347,7 +370,8 @@ _ANAPHORA = re.compile(
 )
 _EXAMPLES = re.compile(
     r"\((?:such as|e\.g\.?|for example|for instance|like)\b[^)]*\)"
-    r"|(?<=[\w)])\s*,?\s*\b(?:such as|e\.g\.|for example|for instance)\b[^.;:()]*?(?=[.;:)]|$)"
+    r"|(?<=[\w)])\s*,?\s*\b(?:such as|e\.g\.|for example|for instance)\b[^.;:()]*?"
+    r"(?=[.;:)]|,?\s+(?:as well as|and also|plus)\b|$)"
 )
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 _WORDS = re.compile(r"\w+")
@@ -383,6 +407,8 @@ def _has_cue(text: str) -> bool:
 
 
 _ENUMERATOR = re.compile(r"(?:(?<=\s)|^)\((?:[a-z]|[ivxl]{1,5}|\d{1,2})\)\s")
+
+
 def normalised_words(text: str) -> str:
     """Lower-case words without punctuation or link targets: two texts equal here read the same."""
     return " ".join(_WORDS.findall(_LINK.sub(lambda m: m.group(1) or "", text).lower()))
@@ -673,6 +699,73 @@ def _scope(text: str, row: bool) -> frozenset[str]:
     return frozenset(named)
 
 
+# The training sentence's own objects: the data it uses, what it carves out, and the models it trains.
+_USE_VERB = re.compile(r"\b(?:use[sd]?|using|process(?:es|ed|ing)?|rely on|draw on|learn from)\b")
+_LIMITED = re.compile(r"\b(?:only|solely|exclusively)\b")
+_EXCLUSION = re.compile(
+    r"\b(?:exclud(?:e|es|ed|ing)|except(?:\s+for)?|other than|with the exception of"
+    r"|(?:does|do|will) not (?:include|cover))\b"
+)
+_ITEM_SPLIT = re.compile(r"\s*[,;()]\s*|\s+(?:and|or|as well as|&)\s+")
+_ITEM_NOISE = re.compile(
+    r"^(?:(?:the|your|our|its|their|any|all|such|a|an|of|also|other|only|solely|exclusively|both|either"
+    r"|including|we|us|you|use|that)\s+)+"
+    r"|\s+(?:in (?:a )?(?:de-identified|aggregated|pseudonymi[sz]ed|anonymi[sz]ed) form|to|for|from)$"
+)
+_TARGET_END = re.compile(
+    r"[,;:.]|\b(?:at|unless|if|when|where|without|until|once|after|before|provided|subject|using|with)\b"
+)
+_UNBOUNDED = re.compile(r"\b(?:any|all|other|new|future)\b")
+_OWN = re.compile(r"\b(?:we|our|ours|us)\b")
+
+
+def _items(phrase: str) -> set[str]:
+    """The data a phrase enumerates, each reduced to its head words ("your posts" -> "posts")."""
+    found: set[str] = set()
+    for raw in _ITEM_SPLIT.split(_EXAMPLES.sub(" ", phrase)):
+        item = _ITEM_NOISE.sub("", raw.strip(" .*-"))
+        if (
+            0 < len(item.split()) <= 6
+            and item not in ("and", "or", "in", "form")
+            and re.search(r"[a-z]{3}", item)
+        ):
+            found.add(item)
+    return found
+
+
+def _objects(low: str, anchor: int) -> frozenset[str]:
+    """The data objects of the training words at ``anchor``: what the clause says it uses ("use X to
+    train"), whether "only" limits it, and what it excludes ("but we exclude X")."""
+    objects: set[str] = set()
+    head = _segment_before(low, anchor)
+    uses = list(_USE_VERB.finditer(head))
+    if uses:
+        # "use X to train ...", "use X for training ...": the object ends where the purpose begins
+        phrase = re.split(r"\b(?:to|for)\b", head[uses[-1].end() :], maxsplit=1)[0]
+        if _LIMITED.search(phrase):
+            objects.add("only:limited")
+        objects.update(f"data:{item}" for item in _items(phrase))
+    for m in _EXCLUSION.finditer(low):
+        carved = re.split(r"[.;]", low[m.end() :], maxsplit=1)[0]
+        carved = re.split(r"\b(?:from|in|when)\b", carved, maxsplit=1)[0]
+        objects.update(f"excl:{item}" for item in _items(carved))
+    return frozenset(objects)
+
+
+def _without_exclusions(low: str) -> str:
+    """The text without the data it carves out ("..., but we exclude health orders"): not data it uses."""
+    return re.sub(rf"(?:{_EXCLUSION.pattern})[^.;]*", " ", low)
+
+
+def _reach(low: str, anchor: int) -> int:
+    """How far the models trained extend: 2 any ("any AI technology"), 1 all of the vendor's own ("any
+    other AI service we offer", "our other products"), 0 the models the sentence names."""
+    target = _TARGET_END.split(_clause_after(low, anchor)[:200], maxsplit=1)[0]
+    if not _UNBOUNDED.search(target):
+        return 0
+    return 1 if _OWN.search(target) else 2
+
+
 def _row_condition(row: str) -> Condition | None:
     """A table row's legal-basis cell: consent is a condition only when it is the sole legal basis."""
     for cell in row.split("|"):
@@ -697,6 +790,21 @@ def _shared_with_third_parties(whole: str, anchor: int) -> bool:
     return False
 
 
+_NOUN_MODIFIER = re.compile(
+    r"\b(?P<noun>[A-Za-z][\w-]*)\s+(?:that\s+|which\s+)?(?:we|you)\s+"
+    r"(?!(?:may|will|can|shall|must|do|does|might|would|could|are|have|also|never|not)\b)[a-z]+\b"
+)
+_NOT_NOUNS = frozenset(
+    ("and", "or", "but", "if", "when", "where", "unless", "that", "because", "as", "so", "then", "while")
+)
+
+
+def _without_noun_modifiers(text: str) -> str:
+    """The text without relative clauses that only describe data ("the summaries we generate", "the
+    files you upload"): their "we" is not the subject of the sentence."""
+    return _NOUN_MODIFIER.sub(lambda m: m[0] if m["noun"].lower() in _NOT_NOUNS else m["noun"], text)
+
+
 def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, anchor: int) -> Actor:
     if negated and _USER_RULE.search(governing):
         return "user"
@@ -705,7 +813,7 @@ def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, 
     if _shared_with_third_parties(whole, anchor):
         return "third_party"
     if (_THIRD_SUBJECT.search(low_body) or _THIRD_SUBJECT.search(governing)) and not _VENDOR_SUBJECT.search(
-        body.split(":")[0]
+        _without_noun_modifiers(body.split(":")[0])
     ):
         return "third_party"
     if negated and _PASSIVE_RULE.search(governing):
@@ -764,10 +872,11 @@ def _read(
         or _POINTER.match(body)
         or _DEFINITION.match(body)
         or _ANNOUNCEMENT.match(body)
+        or _RESTATEMENT.match(body)
         or len(normalised_words(body).split()) < 5
     ):
-        # questions, pointers to other pages, definitions, announcements of an update, link labels and
-        # fragments state no practice
+        # questions, pointers to other pages, definitions, announcements of an update, restatements of
+        # a practice stated elsewhere, link labels and fragments state no practice
         return []
     low_body = _lower(body)
     if not row and _GENERIC_SUBJECT.match(low_body) and not _PARTY_WORDS.search(low_body):
@@ -783,7 +892,10 @@ def _read(
     # anchor's clause, the words that introduce the item ("You may not:") govern it
     segment_text = _segment_before(low_body, anchor.start)
     lead_segment = ""
-    if low_lead:
+    # "will not use Customer Data to train models, except:": each item is an exception, a permission of its
+    # own, and the lead's negation and data do not govern it
+    exception = bool(low_lead) and bool(_EXCEPTION_LEAD.search(low_lead))
+    if low_lead and not exception:
         lead = low_lead.rstrip().rstrip(":")
         lead_segment = _segment_before(lead + " ", len(lead))
     starts_item = len(segment_text) == anchor.start
@@ -803,7 +915,7 @@ def _read(
         condition = "prohibited" if negated else "always"
         data = frozenset({"service_outputs" if re.search(r"\boutputs?\b", whole) else "service_content"})
     else:
-        data = _data(whole)
+        data = _data(_without_exclusions(low_body if exception else whole))
         if _EVEN_IF.search(whole):
             condition = "always"
         elif _CONSENT.search(whole) or (row and _row_condition(body) == "consent"):
@@ -824,6 +936,8 @@ def _read(
             negated=negated,
             context=unit.lead or None,
             scope=_scope(f"{unit.lead} {body}" if unit.lead else body, row),
+            objects=frozenset() if row else _objects(low_body, anchor.start),
+            reach=0 if row else _reach(low_body, anchor.start),
         )
     ]
 
@@ -884,6 +998,68 @@ def clause_statements(clause: Clause) -> tuple[Statement, ...]:
 def _about_ai(path: tuple[str, ...]) -> bool:
     """Whether a heading of the clause's path is about AI or models ("AI Features", "Model training")."""
     return any(_AI_CORE_RE.search(_lower(title)) or _ML_HEADING.search(title.lower()) for title in path)
+
+
+_DEFINES = re.compile(
+    r"^\W*[\"\u201c]?(?P<term>[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,3})[\"\u201d]?\s+"
+    r"(?P<verb>means|refers to|shall mean|is defined as|includes|consists of|does not include|excludes)\b"
+)
+_DEFINITION_WORDS = (
+    " means",
+    " refers to",
+    " shall mean",
+    " is defined as",
+    " include",
+    " consists of",
+    " excludes",
+)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a version says a defined term ("Usage Data") covers: its defining sentences and their data."""
+
+    term: str
+    sentences: tuple[str, ...]
+    clause_id: str | None
+    data: frozenset[str]
+
+
+_TERM = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*){0,3}")
+
+
+def terms_used(sentences: Iterable[str]) -> frozenset[str]:
+    """The capitalised names the sentences use ("We use Usage Data to ..."): the terms a definition may
+    give the meaning of (a sentence's first word is capitalised anyway, and names nothing)."""
+    return frozenset(m.group(0) for sentence in sentences for m in _TERM.finditer(sentence))
+
+
+def definitions(clauses: Iterable[Clause], terms: frozenset[str]) -> dict[str, Definition]:
+    """What a version defines ``terms`` to cover, each with the data categories of its definition: what a
+    training clause that uses the term is about, so that widening the definition widens the clause.
+    Only clauses that name one of ``terms`` are read, which keeps this off the judgment's hot path."""
+    found: dict[str, tuple[list[str], str | None, list[str], list[str]]] = {}
+    for clause in clauses:
+        # substring tests on the raw text (``body`` strips the number, by a regular expression, each time)
+        text = clause.text
+        if clause.kind == "heading" or not any(word in text for word in _DEFINITION_WORDS):
+            continue
+        if not any(term in text for term in terms):
+            continue
+        for sentence in split_sentences(clause.body):
+            m = _DEFINES.match(sentence)
+            if m is None or m["term"] not in terms:
+                continue
+            said, clause_id, covers, carves = found.setdefault(m["term"], ([], clause.id, [], []))
+            said.append(sentence)
+            rest = _lower(sentence[m.end() :])
+            (carves if m["verb"] in ("does not include", "excludes") else covers).append(rest)
+    out: dict[str, Definition] = {}
+    for term, (said, clause_id, covers, carves) in found.items():
+        data = _data(_without_exclusions(" ".join(covers))) if covers else frozenset()
+        carved = _data(" ".join(carves)) if carves else frozenset()
+        out[term] = Definition(term, tuple(said), clause_id, frozenset(data - carved - {"unspecified"}))
+    return out
 
 
 def statements(text_or_clauses: str | Sequence[Clause] | Iterable[Clause]) -> list[Statement]:

@@ -65,7 +65,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         ),
         media=False,
         generic=False,
-        question_words=('meeting', 'meetings', 'message', 'messages'),
+        question_words=("meeting", "meetings", "message", "messages"),
     ),
     DataCategory(
         "customer_content",
@@ -76,11 +76,12 @@ CATEGORIES: tuple[DataCategory, ...] = (
             r"|submissions?)"
             r"|\bcontent (?:that )?you (?:provide|upload|submit|post|create|share|make)"
             r"|\buser[- ]generated content|\bcontent you\b|\b(?:files|documents|repositories|source code"
+            r"|e-?mails|uploads|submissions"
             r"|attachments|whiteboards?|communications(?:-like)? content|uploaded content)\b"
         ),
         media=False,
         generic=True,
-        question_words=('meeting', 'meetings', 'email', 'emails'),
+        question_words=("meeting", "meetings", "email", "emails"),
     ),
     DataCategory(
         "personal_data",
@@ -135,7 +136,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         ),
         media=True,
         generic=False,
-        question_words=('meeting', 'meetings', 'call', 'calls', 'recording', 'recordings'),
+        question_words=("meeting", "meetings", "call", "calls", "recording", "recordings"),
     ),
     DataCategory(
         "images",
@@ -157,7 +158,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         ),
         media=True,
         generic=False,
-        question_words=('meeting', 'meetings', 'call', 'calls', 'recording', 'recordings'),
+        question_words=("meeting", "meetings", "call", "calls", "recording", "recordings"),
     ),
     DataCategory(
         "text_transcripts",
@@ -198,13 +199,12 @@ CATEGORIES: tuple[DataCategory, ...] = (
         "feedback",
         "feedback",
         "usage",
-        re.compile(
-            r"\b(?:feedback|ratings?|thumbs)\b"
-        ),
+        re.compile(r"\b(?:feedback|ratings?|thumbs)\b"),
         media=False,
         generic=False,
         question_words=(),
-    ),    DataCategory("service_content", "the service's content", "service", None),
+    ),
+    DataCategory("service_content", "the service's content", "service", None),
     DataCategory("service_outputs", "the service's outputs", "service", None),
     DataCategory("unspecified", "unspecified data", "content", None, generic=True),
 )

@@ -225,6 +225,7 @@ def _segment(text: str) -> list[Clause]:
     last_by_level: dict[int, str] = {}  # the latest clause text at each list level, for leads
     previous_plain = ""
     columns: str | None = None  # the header row of the table being read
+    numbered: dict[str, str] = {}  # the text of each numbered paragraph, for its sub-paragraphs' lead
     for block in _blocks(text):
         display = " ".join(block.lines).strip()
         if block.kind == "row":
@@ -260,14 +261,22 @@ def _segment(text: str) -> list[Clause]:
             lead = last_by_level.get(block.level - 1) if block.level else None
             if lead is None and previous_plain.endswith(":"):
                 lead = previous_plain
-        elif kind == "paragraph" and previous_plain.endswith(":") and (
-            block.level > 0 or (number_match is not None and _ENUMERATOR.match(number_match["num"]))
+        elif (
+            kind == "paragraph"
+            and previous_plain.endswith(":")
+            and (block.level > 0 or (number_match is not None and _ENUMERATOR.match(number_match["num"])))
         ):
             lead = previous_plain  # "(a) ...", "(ii) ..." or an indented paragraph continues "...:"
         elif kind == "row":
             header = block.header or _HEADER_ROW.match(display) is not None
             columns = plain if header else columns
             lead = None if header else columns
+        if lead is None and kind == "paragraph" and number and "." in number:
+            # "5.2.6 use API Data to ..." continues "5.2 ... you must not:", after any number of siblings
+            parent = numbered.get(number.rsplit(".", 1)[0], "")
+            lead = parent if parent.endswith(":") else None
+        if number and kind == "paragraph":
+            numbered[number] = plain
         anchor = _anchor(number, path, counters)
         if anchor in used:
             n = 2
