@@ -118,7 +118,11 @@ def test_figures_per_capability_when_the_labels_name_one(tmp_path: Path) -> None
     kinds = report.by_capability()
     assert list(kinds) == ["context", "mention"]
     assert kinds["context"].totals() == {
-        "precision": 1.0, "recall": 1.0, "direction_accuracy": 1.0, "actor_accuracy": 1.0, "cases": 1
+        "precision": 1.0,
+        "recall": 1.0,
+        "direction_accuracy": 1.0,
+        "actor_accuracy": 1.0,
+        "cases": 1,
     }
     assert (kinds["mention"].false_positives, kinds["mention"].true_negatives) == (1, 1)
 
@@ -146,12 +150,23 @@ def test_shared_changes_meet_the_targets(corpus: Path) -> None:
 
 
 def test_heldout_changes_meet_the_targets() -> None:
-    """Pairs from made-up vendors, written before the rules were read (tests/data/heldout/README.md)."""
+    """Pairs from made-up vendors, written apart from the rules (tests/data/heldout/README.md). The floor
+    is below 1.00 on purpose: the README lists the pairs the rules still miss, and why."""
     report = evaluate(load_cases(Path(__file__).parent / "data" / "heldout"))
-    assert report.cases == 40
+    assert report.cases == 99
     assert report.precision >= 0.95, _report_lines(report)
-    assert report.recall >= 0.95, _report_lines(report)
-    assert report.direction_accuracy >= 0.90, _report_lines(report)
+    assert report.recall >= 0.90, _report_lines(report)
+    assert report.direction_accuracy >= 0.95, _report_lines(report)
+    assert report.actor_accuracy >= 0.95, _report_lines(report)
+    assert set(report.by_capability()) == {
+        "actor",
+        "context",
+        "direction",
+        "mention",
+        "negation",
+        "same_document",
+        "scope",
+    }
 
 
 def test_zoom_sequence_comes_out_exactly_as_labelled(corpus: Path) -> None:
