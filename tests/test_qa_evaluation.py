@@ -134,13 +134,21 @@ def test_a_folder_without_questions(tmp_path: Path) -> None:
 
 
 def test_the_hand_written_ai_terms_set_keeps_its_scores(corpus: Path) -> None:
-    """Floors a few points under the measured scores (hit@3 0.803, verdicts 0.797): a regression guard."""
-    report = evaluate_qa(load_questions(Path(__file__).parent / "data" / "qa" / "ai-terms", corpus))
-    assert report.errors == 0
-    assert report.hit_at(3) >= 0.77
-    assert (report.verdict_accuracy or 0) >= 0.75
-    silent = [r for r in report.results if r.case.verdict == "not_stated" and r.verdict == "not_stated"]
-    assert all(r.evidence == [] for r in silent)  # silence is never backed by a quote
+    """Floors a few points under the measured scores, a regression guard: the first 79 questions (hit@3
+    0.818, verdicts 0.810) and the 59 on unseen vendors (hit@3 0.604, verdicts 0.492)."""
+    cases = load_questions(Path(__file__).parent / "data" / "qa" / "ai-terms", corpus)
+    unseen = [case for case in cases if case.id.startswith("heldout-")]
+    assert len(cases) == 138 and len(unseen) == 59
+    for part, hit3, verdicts in (
+        ([case for case in cases if case not in unseen], 0.77, 0.77),
+        (unseen, 0.58, 0.46),
+    ):
+        report = evaluate_qa(part)
+        assert report.errors == 0
+        assert report.hit_at(3) >= hit3, report.summary()
+        assert (report.verdict_accuracy or 0) >= verdicts, report.summary()
+        silent = [r for r in report.results if r.case.verdict == "not_stated" and r.verdict == "not_stated"]
+        assert all(r.evidence == [] for r in silent)  # silence is never backed by a quote
 
 
 def test_two_undated_files_of_one_vendor_are_two_documents(tmp_path: Path) -> None:

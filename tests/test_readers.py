@@ -103,8 +103,13 @@ async def test_the_model_reads_what_it_can_and_the_sentence_stays_the_documents(
         json.dumps({"statements": [{"actor": "vendor", "condition": "sometimes", "data": ["video"]}]}),
         json.dumps({"statements": [{"actor": "vendor", "condition": "always", "data": ["souls"]}]}),
         json.dumps({"statements": [{"actor": "vendor", "condition": "always", "data": []}]}),
-        json.dumps({"statements": [{"actor": "vendor", "condition": "always", "data": ["usage_data"],
-                                    "negated": "perhaps"}]}),
+        json.dumps(
+            {
+                "statements": [
+                    {"actor": "vendor", "condition": "always", "data": ["usage_data"], "negated": "perhaps"}
+                ]
+            }
+        ),
         json.dumps({"statements": [], "padding": "x" * 30_000}),
         "",
     ],

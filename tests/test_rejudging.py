@@ -40,7 +40,10 @@ def _as_if_made_by_older_rules(engine: Engine, change_id: int) -> None:
 
 
 async def test_rejudge_recomputes_stale_verdicts_and_profiles_without_alerting(
-    engine: Engine, settings: Settings, vendor_site: VendorSite, chat_api: RecordingAPI  # noqa: F811
+    engine: Engine,
+    settings: Settings,
+    vendor_site: VendorSite,
+    chat_api: RecordingAPI,  # noqa: F811
 ) -> None:
     doc_id = await _tracked(engine, settings, vendor_site)
     _subscribe(engine, chat_api, "C1")

@@ -253,7 +253,7 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
     citations = _unique(citations)[:3]
     sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations, start=1)]
     first, best = chosen[0][2], chosen[0][3]
-    if _addresses(best, asked):
+    if any(_addresses(row[3], asked) for row in chosen):
         verdict = polarity(question.text, [row[3] for row in chosen], first.vendor)
         lead = (
             f"{VERDICT_LABELS[verdict]}, by the quote below."
@@ -294,12 +294,13 @@ def _unique(citations: list[Citation]) -> list[Citation]:
 
 
 def _addresses(hit: Hit, asked: set[str]) -> bool:
-    """Whether a quote shares most of the question's own words, so it answers rather than merely relates.
+    """Whether a quote shares at least half of the question's own words, so it answers rather than merely
+    relates.
 
     Quotes sharing fewer are still shown (on PolicyQA, requiring most words halves hit@3), but the answer
     says they are only the closest clauses and gives no yes or no.
     """
-    return bool(asked) and len(hit.matched & asked) * 2 > len(asked)
+    return bool(asked) and len(hit.matched & asked) * 2 >= len(asked)
 
 
 # --- With the optional language model -----------------------------------------------------------------

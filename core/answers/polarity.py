@@ -1,7 +1,9 @@
 """Reading a yes/no question's answer off the quoted sentences, or declining to.
 
-A general question ("Does Zoom sell personal data?") gets yes or no only when a quoted sentence plainly
-states or denies the action asked about; anything less is ``unclear`` and the reader reads the quotes.
+A general question ("Does Zoom sell personal data?") gets yes, no, with_consent or opt_out only when a
+quoted clause plainly states, denies or conditions the action asked about, its condition read as the
+statement reader reads one (``core.reading.statements.practice_condition``); anything less is ``unclear``
+and the reader reads the quotes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from core.answers.evidence import Hit, question_terms
 from core.answers.questions import name_like
 from core.answers.result import AnswerVerdict
+from core.reading.statements import practice_condition
 from core.text.sentences import split_sentences
 
 _YES_NO = re.compile(
@@ -22,12 +25,16 @@ _CONDITIONS = frozenset({"if", "unless", "when", "whether", "where", "once"})
 
 
 def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
-    """Yes or no for a yes/no question when a quote plainly states or denies what is asked; else unclear.
+    """The verdict a quote gives a yes/no question when it plainly states or denies what is asked; else
+    unclear.
 
     The asked action is the question's first content word that is not a name ("sell" in "Does Zoom sell
-    personal data?"). Among the quoted sentences that contain it, the one sharing most of the question's
-    other words decides: no when a negation governs the action (in the same clause, before it, and not in
-    an "if ... not" condition), yes otherwise. No quoted sentence naming the action means ``unclear``.
+    personal data?"), the rest its objects. The quoted clause that shares most of them decides (the
+    action counts twice; a clause needs the action or two objects): ``with_consent`` or ``opt_out``
+    when it conditions the practice as the statement reader reads conditions ("with your explicit
+    consent", "you can opt out"); else no when a negation governs its words (in the same clause, before
+    them, and not in an "if ... not" condition), yes otherwise. A question about the control itself
+    ("Can we opt out of ...?") is answered by the control's being there, not conditioned by it.
     """
     if not _YES_NO.match(question.strip()):
         return "unclear"
@@ -37,20 +44,41 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     if not terms:
         return "unclear"
     action, objects = terms[0], set(terms[1:])
-    best: tuple[int, int, bool] | None = None
+    best: tuple[int, int, list[str], int, str] | None = None
     for order, hit in enumerate(hits):
-        for sentence in split_sentences(hit.passage.text):
-            words = re.findall(r"[a-z0-9']+", sentence.lower())
+        for clause in _clauses(hit.passage.text):
+            words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(action)), None)
-            if at is None:
+            found = [i for i, word in enumerate(words) if any(word.startswith(o) for o in objects)]
+            score = len({words[i] for i in found}) + (2 if at is not None else 0)
+            if score < 2 or (best is not None and (score, -order) <= best[:2]):
                 continue
-            overlap = sum(1 for o in objects if any(word.startswith(o) for word in words))
-            candidate = (overlap, -order, _negated(words[:at]))
-            if best is None or candidate[:2] > best[:2]:
-                best = candidate
+            best = (score, -order, words, at if at is not None else found[0], clause)
     if best is None:
         return "unclear"
-    return "no" if best[2] else "yes"
+    _, _, words, first, clause = best
+    # a question about the control itself ("Can we opt out of ...?") is not conditioned by it
+    condition = practice_condition(clause) if practice_condition(question) is None else None
+    if condition == "consent":
+        return "with_consent"
+    if condition == "opt_out":
+        return "opt_out"
+    return "no" if _negated(words[:first]) else "yes"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+_CLAUSE_BREAK = re.compile(r"[;:]\s|\s(?=(?:but|however|although|whereas|while)\b)|,\s+(?:and\s+)?(?=you\b)")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a quote's sentences: a condition or negation is read in the clause it governs
+    ("... do not respond to Do Not Track signals, you may choose to opt out of ..." is a no)."""
+    return [
+        part for sentence in split_sentences(text) for part in _CLAUSE_BREAK.split(sentence) if part.strip()
+    ]
 
 
 def _negated(before: list[str]) -> bool:

@@ -207,7 +207,7 @@ _CONSENT = re.compile(
     r"\bwithout\b(?:\W+\w+){0,5}?\W+(?:consent|permission|authori[sz]ation|instructions?|approval|agreement"
     r"|opt[- ]?in|affirmative)"
     r"|\b(?:with|upon|subject to|based on|where we have|if you (?:have )?(?:give|given|provide|grant)\w*)\b"
-    r"(?:\W+\w+){0,3}?\W+(?:consent|permission|authori[sz]ation)"
+    r"(?:\W+\w+){0,4}?\W+(?:consent|permission|authori[sz]ation)"
     r"|\bif you (?:opt[- ]in|consent|agree|choose to (?:share|allow|enable|participate|opt in|contribute))"
     r"|\bonly (?:if|when|where|with|after) (?:you|customers?|users?|the account owner)|\bopt[- ]?in\b"
     r"|\bif (?:enabled|authorized|you enable|you allow|you choose)|\bunless (?:authorized|instructed"
@@ -652,6 +652,18 @@ def _data(low: str) -> frozenset[str]:
     if "personal_data" in found and found - {"personal_data"} and generic_only:
         found.discard("personal_data")
     return frozenset(found) or frozenset({"unspecified"})
+
+
+def practice_condition(sentence: str) -> Literal["consent", "opt_out"] | None:
+    """The condition a sentence puts on the practice it states, read as the statements read it: only
+    with consent ("with your explicit consent", "unless you direct us"), unless opted out ("you can
+    opt out", "you may object"), or none. For answers about practices other than AI training."""
+    low = _lower(sentence)
+    if _CONSENT.search(low):
+        return "consent"
+    if _OPT_OUT.search(low):
+        return "opt_out"
+    return None
 
 
 def data_categories(text: str) -> frozenset[str]:

@@ -1,0 +1,61 @@
+"""Reading a general yes/no question's verdict off the quoted clauses (issue 20, step 1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.answers.evidence import EvidenceIndex
+from core.answers.polarity import polarity
+
+POLICY = """# Privacy Policy
+
+## Children
+
+We do not collect any information from users under 13 years old for the purposes of directing targeted
+advertising.
+
+## Friends
+
+Additionally, with your explicit and informed consent, we may use your phone number to recommend you as a
+friend to others.
+
+## Marketing texts
+
+We send promotional text messages to the number on your account unless you opt out by replying STOP.
+
+## Tracking
+
+Our websites currently do not respond to Do Not Track signals, but you may choose to opt out of
+interest-based advertising in your cookie settings.
+
+## Retention
+
+We keep your order history for seven years after your last order.
+"""
+
+
+def _verdict(question: str) -> str:
+    hits = EvidenceIndex.of_text(POLICY).search(question, k=3)
+    return polarity(question, hits, "Acme")
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        # the sentence that decides uses another verb than the question ("collect" for "use")
+        ("Does Acme use data about players under 13 for targeted advertising?", "no"),
+        ("Will Acme use our phone number to suggest us as a friend?", "with_consent"),
+        ("Does Acme send us promotional texts?", "opt_out"),
+        # the negation and the opt-out are in different clauses of one sentence
+        ("Does Acme respond to Do Not Track signals?", "no"),
+        # a question about the control itself: the opt-out is the answer, not a condition of it
+        ("Can we opt out of promotional texts?", "yes"),
+        ("Does Acme keep our order history?", "yes"),
+    ],
+)
+def test_the_deciding_clause_gives_the_verdict(question: str, verdict: str) -> None:
+    assert _verdict(question) == verdict
+
+
+def test_no_clause_naming_the_asked_words_is_unclear() -> None:
+    assert _verdict("Does Acme encrypt our payment card numbers?") == "unclear"
