@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.answers.questions import VendorName, find_vendors, read
+from core.answers.questions import VendorName, find_vendors, read, vendor_hint
 from core.errors import UsageError
 
 VENDORS = [
@@ -48,6 +48,8 @@ def test_a_typo_never_guesses_between_two_vendors() -> None:
         ("Can we opt out of Slack using our data for AI?", "ai", "control"),
         ("Does Zoom share data with third parties to train their models?", "ai", "third_party_training"),
         ("Is usage data used for machine learning?", "ai", "usage_data_training"),
+        ("Can we paste Zoom transcripts into a generative AI tool?", "ai", "user_rules"),
+        ("Can our team take Slack exports and use them to train our own model?", "ai", "user_rules"),
         ("Which of our vendors may train on customer content?", "register", "customer_content_training"),
         ("What changed in Zoom's terms this month?", "changes", None),
         ("Does Zoom share our data with advertisers?", "general", None),
@@ -133,3 +135,17 @@ def test_unreadable_dates_are_errors_not_today(question: str, message: str) -> N
 )
 def test_conditional_changes_and_staff_training_are_general(question: str, kind: str) -> None:
     assert read(question, VENDORS, TODAY).kind == kind
+
+
+def test_a_company_short_name_finds_it() -> None:
+    vendors = [*VENDORS, VendorName(8, "Mistral AI", ()), VendorName(9, "Acme Labs Inc.", ())]
+    assert find_vendors("Does Mistral train on our prompts?", vendors) == [8]
+    assert find_vendors("Can Acme use our files for AI?", vendors) == [9]
+
+
+def test_an_unknown_name_is_told_what_was_meant() -> None:
+    assert vendor_hint("Slak", VENDORS).startswith("; did you mean Slack?")
+    assert vendor_hint("Penguin Mail", VENDORS) == (
+        " (tracked: Zoom, Slack, Google Workspace, Otter.ai, Salesforce)"
+    )
+    assert vendor_hint("Anyone", []) == " (tracked: none yet)"

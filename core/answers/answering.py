@@ -28,7 +28,7 @@ from core import metrics
 from core.answers.evidence import EvidenceIndex, Hit, question_terms
 from core.answers.in_force import InForce, in_force, resolve_vendor, vendor_names
 from core.answers.polarity import polarity
-from core.answers.questions import Question, name_like, read
+from core.answers.questions import Question, name_like, read, vendor_hint
 from core.answers.register import register_answer
 from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
 from core.answers.synthesis import synthesise
@@ -72,8 +72,9 @@ def ask(
         question = replace(question, as_of=as_of)
     day = question.as_of or today
     if vendor is None and question.unknown and question.kind != "register":
-        known = ", ".join(v.name for v in names[:12]) or "none yet"
-        raise NotFoundError(f"{question.unknown[0]!r} is not a tracked vendor (tracked: {known})")
+        raise NotFoundError(
+            f"{question.unknown[0]!r} is not a tracked vendor{vendor_hint(question.unknown[0], names)}"
+        )
     if question.kind == "changes":
         return _changes(session, question, as_of or today)
     if not question.vendor_ids and question.kind in ("ai", "register"):

@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from core.answers.questions import VendorName, closest, find_vendors
+from core.answers.questions import VendorName, closest, find_vendors, vendor_hint
 from core.answers.result import Citation
 from core.errors import AmbiguousError, NotFoundError
 from core.registry.documents import slugify
@@ -73,8 +73,7 @@ def resolve_vendor(session: Session, name: str) -> int:
         candidates = " or ".join(v.name for v in names if v.vendor_id in found)
         raise AmbiguousError(f"{name!r} could be {candidates}; name one of them")
     if not found:
-        known = ", ".join(v.name for v in names[:12]) or "none yet"
-        raise NotFoundError(f"no tracked vendor called {name!r} (tracked: {known})")
+        raise NotFoundError(f"no tracked vendor called {name!r}{vendor_hint(name, names)}")
     return found[0]
 
 

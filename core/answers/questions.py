@@ -18,7 +18,7 @@ from typing import Literal
 
 from core.errors import UsageError
 from core.reading.statements import data_categories
-from core.reading.vocabulary import QUESTION_WORDS
+from core.reading.vocabulary import COMPANY_WORDS, QUESTION_WORDS
 from core.registry.documents import DOC_TYPES, slugify
 from core.text import dates
 from core.text.similarity import similarity
@@ -77,9 +77,10 @@ _CHANGES = re.compile(
     re.IGNORECASE,
 )
 _USER_RULE = re.compile(
-    r"\b(?:can|may|could|are|is)\s+(?:\w+\s+){0,2}?(?:we|i|you|developers?|users?|customers?|sellers?|partners?"
-    r"|anyone|others|people)\s+(?:\w+\s+)?(?:allowed|permitted|use|train|scrape|crawl|collect|build|develop"
-    r"|fine[- ]?tune)\b"
+    r"\b(?:can|may|could|are|is)\s+(?:\w+\s+){0,2}?(?:we|i|you|our (?:team|staff|company|employees|engineers"
+    r"|developers|lawyers|analysts|students)|developers?|users?|customers?|sellers?|partners?"
+    r"|anyone|others|people)\s+(?:\w+\s+){0,2}?(?:allowed|permitted|use|train|scrape|crawl|collect|build"
+    r"|develop|fine[- ]?tune|paste|feed|upload|copy|take|input|submit|put)\b"
     r"|\ballow(?:s|ed)?\b[^?]*\b(?:us|users?|developers?|customers?|anyone|scraping|collecting|crawling|mining)\b",
     re.IGNORECASE,
 )
@@ -252,7 +253,33 @@ def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
 
 
 def _spellings(vendor: VendorName) -> set[str]:
-    return {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
+    """How a question may write the vendor: its name, aliases, slug, and its short name ("Mistral" for
+    "Mistral AI", "Acme" for "Acme Labs Inc.") when what is dropped only says it is a company."""
+    names = {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
+    for name in list(names):
+        words = name.split()
+        while len(words) > 1 and words[-1].strip(",") in COMPANY_WORDS:
+            words.pop()
+        names.add(" ".join(words).strip(","))
+    return names
+
+
+def close_names(name: str, vendors: Sequence[VendorName], limit: int = 3) -> list[str]:
+    """The tracked vendors spelled most like ``name``, for an error that says what was meant."""
+    typed = name.strip().lower()
+    scored = sorted(
+        ((max(similarity(typed, s) for s in _spellings(v)), v.name) for v in vendors), key=lambda t: -t[0]
+    )
+    return [vendor for score, vendor in scored[:limit] if score >= 0.5]
+
+
+def vendor_hint(name: str, vendors: Sequence[VendorName]) -> str:
+    """What to add to "no tracked vendor called 'Zooom'": "; did you mean Zoom? (tracked: ...)", so an
+    unknown name is an error that says what was meant, never an answer about another vendor."""
+    near = close_names(name, vendors)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    known = ", ".join(v.name for v in vendors[:12]) or "none yet"
+    return f"{hint} (tracked: {known})"
 
 
 def closest(

@@ -247,6 +247,7 @@ _USER_RULE = re.compile(
     r"(?:\s+(?:and\s+)?(?:may|shall|must|will|should|can))?\s+(?:not|never)\b"
     rf"|\b{_USER}\s+(?:may|shall|must|will|should|can)n't\b|\byou agree (?:that you will |to )?not\b"
     rf"|\b{_USER}\s+(?:will|shall|must|should|agrees? to)\s+refrain\b"
+    rf"|\b{_USER}\s+(?:also\s+)?(?:aren't|isn't|are not|is not)\s+(?:allowed|permitted|authori[sz]ed)\b"
     rf"|\b{_USER}\s+(?:won't|cannot|can't)\b|^\W*(?:do not|don't|never|not)\b|\bneither you\b"
     rf"|\bno (?:one|person)\b|\bno (?:user|customer)s?\s+(?:may|shall|will|can|is allowed)\b"
     rf"|\b{_USER}\s+(?:are|is)\s+(?:\w+ly\s+)?(?:prohibited|forbidden|not permitted)"

@@ -228,3 +228,12 @@ QUESTION_WORDS: dict[str, frozenset[str]] = {
 def label(name: str) -> str:
     """How a category is named to people."""
     return BY_NAME[name].label
+
+
+# fmt: off
+COMPANY_WORDS: frozenset[str] = frozenset({
+    "ai", "inc", "inc.", "labs", "llc", "ltd", "ltd.", "corp", "corp.", "corporation", "technologies",
+    "technology", "group", "co", "co.", "company", "gmbh", "sa", "plc", "software", "systems", "holdings",
+})
+# fmt: on
+"""Words after a company's name that only say it is a company: "Mistral AI" is asked about as "Mistral"."""

@@ -305,7 +305,9 @@ def _segment(text: str) -> list[Clause]:
                 last_by_level.clear()
                 previous_plain = plain
         else:
-            previous_plain = ""
+            # a heading ending in a colon ("3. Without our consent, you also aren't allowed to:")
+            # introduces the list under it
+            previous_plain = plain if kind == "heading" and plain.endswith(":") else ""
         if kind != "row":
             columns = None
     return clauses
