@@ -202,3 +202,20 @@ async def test_a_language_model_rewords_from_the_same_clauses(
     assert result.citations[0].version_date == date(2023, 8, 7)
     assert "Notwithstanding" in seen[0]["messages"][1]["content"]
     assert "Notwithstanding" not in seen[0]["messages"][0]["content"]
+
+
+def test_a_plain_clause_in_training_words_answers_when_no_statement_is_read(engine: Engine) -> None:
+    """Bare "training" is not read as AI training by the statements (staff are trained too), but a
+    retrieved clause that plainly answers the asked question in training words still answers it."""
+    with session_scope(engine) as session:
+        doc = documents.track(session, "https://tunely.example/privacy", "Tunely", "privacy")
+        text = (
+            "# Privacy\n\n## Voice\n\nWe will not use your voice recordings from private rooms for "
+            "training or product improvement.\n\n## Retention\n\nWe keep invoices for seven years.\n"
+        )
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    answer = _ask(engine, "Does Tunely use our voice recordings from private rooms for training?")
+    assert answer.verdict == "no"
+    assert "for training or product improvement" in answer.citations[0].quote
+    silent = _ask(engine, "Does Tunely use our invoices to train AI models?")
+    assert silent.verdict == "not_stated" and silent.citations == []

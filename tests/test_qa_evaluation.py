@@ -135,13 +135,13 @@ def test_a_folder_without_questions(tmp_path: Path) -> None:
 
 def test_the_hand_written_ai_terms_set_keeps_its_scores(corpus: Path) -> None:
     """Floors a few points under the measured scores, a regression guard: the first 79 questions (hit@3
-    0.818, verdicts 0.810) and the 59 on unseen vendors (hit@3 0.604, verdicts 0.492)."""
+    0.864, verdicts 0.848) and the 59 on unseen vendors (hit@3 0.688, verdicts 0.542)."""
     cases = load_questions(Path(__file__).parent / "data" / "qa" / "ai-terms", corpus)
     unseen = [case for case in cases if case.id.startswith("heldout-")]
     assert len(cases) == 138 and len(unseen) == 59
     for part, hit3, verdicts in (
-        ([case for case in cases if case not in unseen], 0.77, 0.77),
-        (unseen, 0.58, 0.46),
+        ([case for case in cases if case not in unseen], 0.82, 0.80),
+        (unseen, 0.64, 0.50),
     ):
         report = evaluate_qa(part)
         assert report.errors == 0

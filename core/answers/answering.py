@@ -115,11 +115,22 @@ def _ai_answer(session: Session, question: Question, versions: list[InForce]) ->
     cited = [(item, quote) for item, _, quotes in results for quote in quotes]
     also, more = _other_points(session, versions, point)
     answer = " ".join([_label(verdict, point), *sentences, *also])
-    if verdict == "not_stated":  # silent on what was asked: no quote may suggest otherwise
+    if verdict == "not_stated":
+        # no statement the reader recognises: a clause retrieval finds that plainly answers, in training
+        # words ("we will not use your voice recordings for training"), still answers; else silence, and
+        # no quote may suggest otherwise
+        found = _general(question, versions, session)
+        quotes = [c.quote for c in found.answer.citations]
+        if found.answer.verdict in _PLAIN and quotes and _TRAINING_WORDS.search(quotes[0]):
+            return found
         return Reply(Answer(question.text, verdict, answer, method="profile"), [])
     citations = _unique_citations(cited + more)
     sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations[:6], start=1)]
     return Reply(Answer(question.text, verdict, answer, citations[:3], method="profile"), sources)
+
+
+_PLAIN = ("yes", "no", "with_consent", "opt_out")
+_TRAINING_WORDS = re.compile(r"\btrain(?:s|ed|ing)?\b|\bmachine learning\b", re.IGNORECASE)
 
 
 def _unique_citations(quoted: list[tuple[InForce, profiles.Quote]]) -> list[Citation]:
