@@ -541,3 +541,53 @@ def test_numbered_sub_paragraphs_are_governed_by_their_parent() -> None:
     )
     [statement] = statements(text)
     assert (statement.actor, statement.condition) == ("user", "prohibited")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a participle carve-out is not a negation of the training
+        (
+            "We use all posts, excluding posts from users under 18, to train our AI models.",
+            ("vendor", "always"),
+        ),
+        ("We exclude your health records from the data we train our AI models on.", ("vendor", "never")),
+        # a leading "except as / where" is not a carve-out of data
+        ("Except where you opt out, we use your messages to train our AI models.", ("vendor", "opt_out")),
+        # "US" is a country, not "us"; a main-clause "we" after a prepositional phrase is the subject
+        ("Our partners in the US may use your data to train their AI models.", ("third_party", "always")),
+        ("Together with our partners we use your data to train our AI models.", ("vendor", "always")),
+        # a restatement drops only a pointer to another section; "as described in this policy" states it
+        (
+            "As described in this policy, we use your voice recordings to train our speech models.",
+            ("vendor", "always"),
+        ),
+    ],
+)
+def test_readings_the_review_found_wrong(text: str, expected: tuple[str, str]) -> None:
+    assert _read(text) == [expected]
+
+
+def test_a_leading_exception_carves_out_no_data() -> None:
+    [statement] = statements(
+        "Except as described in this policy, we use your conversations to train our AI models."
+    )
+    assert not {o for o in statement.objects if o.startswith("excl:")}
+    assert statement.data == frozenset({"inputs_outputs"})
+
+
+def test_reach_counts_only_words_that_modify_the_models() -> None:
+    [statement] = statements("We use your reviews to train models that do not identify any individual.")
+    assert statement.reach == 0
+    [statement] = statements("We use your reviews to train all of our models and new AI services.")
+    assert statement.reach == 1
+
+
+def test_a_restarted_numbering_does_not_inherit_an_old_lead() -> None:
+    text = (
+        "# Terms\n\n5.2 You must not:\n\n5.2.1 resell the service.\n\n"
+        "# Annex\n\n5.2 Our commitments are as follows.\n\n"
+        "5.2.1 We may use your usage data to train our machine learning models.\n"
+    )
+    [statement] = statements(text)
+    assert (statement.actor, statement.condition) == ("vendor", "always")

@@ -8,7 +8,7 @@ import pytest
 
 from core.text import dates
 from core.text.sentences import sentence_spans, split_sentences
-from core.text.similarity import closest, similarity, word_similarity
+from core.text.similarity import closest, similarity, word_similarity, words_kept
 
 
 def test_sentences_keep_abbreviations_initials_and_section_numbers() -> None:
@@ -57,3 +57,10 @@ def test_similarity_over_characters_and_words() -> None:
     assert closest("Lsit", ["list", "history"], cutoff=0.6) == "list"  # case-insensitive, 0.75 alike
     assert closest("quit", ["list", "history"], cutoff=0.6) is None
     assert closest("lst", ["list", "history"], cutoff=0.6) == "list"
+
+
+def test_words_kept_counts_the_shorter_sentence_in_order() -> None:
+    short = "we use your posts to train our models"
+    assert words_kept(short, short + " except classification models") == 1.0
+    assert words_kept(short, "to train our models we use your posts") == pytest.approx(4 / 8)
+    assert words_kept("", short) == 0.0

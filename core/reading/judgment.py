@@ -32,7 +32,7 @@ from core.reading.profile import FIELDS, decide, relevant_statements
 from core.reading.statements import Statement, definitions, statements, terms_used
 from core.reading.vocabulary import SENSITIVE_DATA
 from core.text.clauses import Clause, ClauseChange, align, segment
-from core.text.similarity import word_similarity
+from core.text.similarity import word_similarity, words_kept
 
 Direction = Literal["expands", "restricts", "mixed", "neutral"]
 Severity = Literal["high", "medium", "low", "none"]
@@ -303,29 +303,26 @@ def definition_deltas(
     deltas: list[Delta] = []
     for term, after in new.items():
         before = old.get(term)
-        if (
-            before is None
-            or before.data == after.data
-            or not (before.data < after.data or after.data < before.data)
-        ):
+        if before is None or not (before.data < after.data or after.data < before.data):
             continue
         wider = before.data < after.data
         term_re = re.compile(rf"\b{re.escape(term)}\b")
-        for statement in _dedupe([s for s in unchanged if term_re.search(s.sentence)]):
-            direction: Direction = "expands" if wider != (statement.permissiveness == 0) else "restricts"
-            said = [s for s in after.sentences if s not in before.sentences] or list(after.sentences)
-            gone = [s for s in before.sentences if s not in after.sentences] or list(before.sentences)
-            deltas.append(
-                Delta(
-                    direction,
-                    statement.actor,
-                    replace(statement, sentence=said[-1], clause_id=after.clause_id),
-                    replace(statement, sentence=gone[-1], clause_id=before.clause_id),
-                    f'definition of "{term}" {"widened" if wider else "narrowed"}, which '
-                    f"\u201c{statement.sentence[:120]}\u201d uses",
-                )
+        statement = next((s for s in unchanged if term_re.search(s.sentence)), None)
+        if statement is None:
+            continue
+        direction: Direction = "expands" if wider != (statement.permissiveness == 0) else "restricts"
+        said = [s for s in after.sentences if s not in before.sentences] or list(after.sentences)
+        gone = [s for s in before.sentences if s not in after.sentences] or list(before.sentences)
+        deltas.append(
+            Delta(
+                direction,
+                statement.actor,
+                replace(statement, sentence=said[-1], clause_id=after.clause_id),
+                replace(statement, sentence=gone[-1], clause_id=before.clause_id),
+                f'definition of "{term}" {"widened" if wider else "narrowed"}, which '
+                f"\u201c{statement.sentence[:120]}\u201d uses",
             )
-            break
+        )
     return deltas
 
 
@@ -367,9 +364,9 @@ def _conditions_unchanged(
 
 def _extends(one: str, other: str) -> bool:
     """Whether one sentence is the other with words added ("..., except classification models"): a
-    longer sentence that keeps nine in ten of the shorter one's words rewrites it, however much it adds."""
-    short, long = sorted((set(one.split()), set(other.split())), key=len)
-    return bool(short) and len(short & long) >= 0.9 * len(short)
+    longer sentence that keeps nine in ten of the shorter one's words, in order, rewrites it, however much
+    it adds (the same words in another order are another sentence)."""
+    return words_kept(one, other) >= 0.9
 
 
 def _has_copy(statement: Statement, others: list[Statement]) -> bool:
@@ -407,11 +404,9 @@ def _scope_delta(old: Statement, new: Statement, objects_only: bool = False) -> 
         if bool(gained) == bool(lost):
             continue
         grew = bool(gained) != (k in _NARROWING_LISTS)
-        words = [
-            f"{'without ' if k == 'excl' and lost else 'except ' if k == 'excl' else ''}{i}"
-            for i in gained or lost
-        ]
-        (wider if grew else narrower).extend(words)
+        # a carve-out reads as one: "except X" when it was added, "without X" (no longer carved) when lost
+        label = ("except " if gained else "without ") if k == "excl" else ""
+        (wider if grew else narrower).extend(f"{label}{i}" for i in gained or lost)
     if new.reach != old.reach:
         (wider if new.reach > old.reach else narrower).append("the models trained")
     if not wider and not narrower:

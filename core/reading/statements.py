@@ -157,9 +157,9 @@ _COURSE = re.compile(
     r"|videos?|modules?|records?|opportunit\w+|platforms?|classes|academy|curricul\w*|requirements?"
     r"|and (?:education|educational|development|learning|awareness|certification|presentations?))\b"
 )
-_EXCLUDING = re.compile(
-    r"\b(?:excluding|except(?: for)?|other than|not including|apart from)\W+(?:\w+\W+){0,2}$"
-)
+# words that carve data or a purpose out of what a sentence says ("excluding model training")
+_CARVE_OUT = r"excluding|except(?:\s+for)?|other than|not including|apart from|with the exception of"
+_EXCLUDING = re.compile(rf"\b(?:{_CARVE_OUT})\W+(?:\w+\W+){{0,2}}$")
 _PURPOSE = re.compile(
     r"\bfor\b(?:(?!\b(?:to|by|with|that|which|who|using)\b)[^.;:()])*?\b(?P<ai>machine learning"
     r"|artificial intelligence"
@@ -186,7 +186,10 @@ _NEGATION = re.compile(
     r"\b(?:not|never|no|cannot|neither|nor|no longer)\b|n't\b|\bprohibit\w*|\bforbid\w*|\brefrain\w*"
     r"|\bmay only\b.{0,40}\bsolely\b"
     # verbs that carry the negation: "we exclude X from training", "X is kept out of the data we train on"
-    r"|\bexclud(?:e|es|ed|ing)\b(?=[^.;]{0,120}\bfrom\b)|\b(?:kept|keeps?|left|leaves?) out\b"
+    # (the verb, not the participle: "all posts, excluding posts from minors, train ..." is no negation)
+    r"|\bexclude[sd]?\b[^.;]{0,120}?\bfrom\b(?=\s*$|[^.;]{0,40}\b(?:train\w*|models?|datasets?|data"
+    r"|learning|aiterm|mlterm)\b)"
+    r"|\b(?:kept|keeps?|left|leaves?) out\b"
     r"|\bwithh[oe]ld\w*"
 )
 _NOT_NEGATION = re.compile(
@@ -266,7 +269,8 @@ _PROHIBITED_AFTER = re.compile(
 # "As explained in section 4, we use ...": a restatement of a practice the document states elsewhere
 _RESTATEMENT = re.compile(
     r"^\W*(?:as|like)\s+(?:(?:we\s+)?(?:explained|described|set out|noted|stated|detailed|mentioned|outlined"
-    r"|said))\s+(?:in|above|below|earlier|elsewhere|under)\b",
+    r"|said))\s+(?:above|below|earlier|elsewhere|(?:in|under)\s+(?:section|clause|paragraph|part|article"
+    r"|the\s+(?:[\w\"'\u201c\u201d-]+\s+){1,4}?section)\b)",
     re.IGNORECASE,
 )
 _POINTER = re.compile(
@@ -329,7 +333,7 @@ _THIRD_SUBJECT = re.compile(
     rf"|^\W*(?:our |the |such |these |those |some )?{_THIRD}\b"
 )
 _VENDOR_SUBJECT = re.compile(
-    r"\b(?i:we|us)\b|^\W*(?!(?i:if|when|where|unless|in|for|to|as|once|even|you|your|they|it|users?|customers?|the"
+    r"\b(?:we|us|We|Us)\b|^\W*(?!(?i:if|when|where|unless|in|for|to|as|once|even|you|your|they|it|users?|customers?|the"
     r"|this|these"
     r"|such|any|all|our|each|some|third|other|data|personal|information|content|partners?|providers?|vendors?"
     r"|advertisers?|affiliates?|recipients?|researchers?|companies|developers?|others)\b)[A-Z][\w.&'-]*"
@@ -715,10 +719,13 @@ def _scope(text: str, row: bool) -> frozenset[str]:
 # The training sentence's own objects: the data it uses, what it carves out, and the models it trains.
 _USE_VERB = re.compile(r"\b(?:use[sd]?|using|process(?:es|ed|ing)?|rely on|draw on|learn from)\b")
 _LIMITED = re.compile(r"\b(?:only|solely|exclusively)\b")
+# a carve-out of data: "excluding X", "but we exclude X" (not "except as described", "except where you ...")
 _EXCLUSION = re.compile(
-    r"\b(?:exclud(?:e|es|ed|ing)|except(?:\s+for)?|other than|with the exception of"
-    r"|(?:does|do|will) not (?:include|cover))\b"
+    rf"\b(?:{_CARVE_OUT}|exclude[sd]?|(?:does|do|will) not (?:include|cover))\b"
+    r"(?!\s+(?:as|where|if|when|to the extent|that|unless|in|with|by)\b)"
 )
+# where a carve-out ends: the sentence goes on with its own subject or verb ("..., excluding X, to train")
+_CARVE_END = re.compile(r"[.;]|,\s+(?:we|you|they|it|to|which|who|but|unless|if|when|and we)\b")
 _ITEM_SPLIT = re.compile(r"\s*[,;()]\s*|\s+(?:and|or|as well as|&)\s+")
 _ITEM_NOISE = re.compile(
     r"^(?:(?:the|your|our|its|their|any|all|such|a|an|of|also|other|only|solely|exclusively|both|either"
@@ -728,7 +735,14 @@ _ITEM_NOISE = re.compile(
 _TARGET_END = re.compile(
     r"[,;:.]|\b(?:at|unless|if|when|where|without|until|once|after|before|provided|subject|using|with)\b"
 )
-_UNBOUNDED = re.compile(r"\b(?:any|all|other|new|future)\b")
+# "any", "all", "new" reach only when they modify the trained artefact ("any AI technology"), not another
+# object of the clause ("models that do not identify any individual")
+_UNBOUNDED = re.compile(
+    r"\b(?:any|all|other|new|future)\b(?:\s+(?:of|the|our|its|other|new|future|[\w-]+)){0,3}?\s+"
+    r"(?:models?|services?|products?|features?|tools?|technolog\w+|systems?|offerings?|algorithms?"
+    r"|applications?|apps?|aiterm|mlterm|llmterm|genaiterm)\b"
+)
+_REACH_END = re.compile(r"\b(?:that|which|who|whose)\b")
 _OWN = re.compile(r"\b(?:we|our|ours|us)\b")
 
 
@@ -755,25 +769,40 @@ def _objects(low: str, anchor: int) -> frozenset[str]:
     if uses:
         # "use X to train ...", "use X for training ...": the object ends where the purpose begins
         phrase = re.split(r"\b(?:to|for)\b", head[uses[-1].end() :], maxsplit=1)[0]
+        phrase = _without_exclusions(phrase)  # "all chats, excluding X, to train": X is not used
         if _LIMITED.search(phrase):
             objects.add("only:limited")
         objects.update(f"data:{item}" for item in _items(phrase))
     for m in _EXCLUSION.finditer(low):
-        carved = re.split(r"[.;]", low[m.end() :], maxsplit=1)[0]
-        carved = re.split(r"\b(?:from|in|when)\b", carved, maxsplit=1)[0]
+        carved = _CARVE_END.split(low[m.end() :], maxsplit=1)[0]
+        # "exclude X from training": X ends at the purpose ("data from minors" is one item)
+        carved = re.split(
+            r"\bfrom\b(?=\s+(?:[\w-]+\s+){0,2}?(?:train\w*|models?|datasets?|data|learning|aiterm|mlterm)\b)"
+            r"|\b(?:in|when)\b",
+            carved,
+            maxsplit=1,
+        )[0]
         objects.update(f"excl:{item}" for item in _items(carved))
     return frozenset(objects)
 
 
 def _without_exclusions(low: str) -> str:
     """The text without the data it carves out ("..., but we exclude health orders"): not data it uses."""
-    return re.sub(rf"(?:{_EXCLUSION.pattern})[^.;]*", " ", low)
+    out, last = [], 0
+    for m in _EXCLUSION.finditer(low):
+        if m.start() < last:
+            continue
+        out.append(low[last : m.start()])
+        end = _CARVE_END.search(low, m.end())
+        last = end.start() if end else len(low)
+    return " ".join([*out, low[last:]])
 
 
 def _reach(low: str, anchor: int) -> int:
     """How far the models trained extend: 2 any ("any AI technology"), 1 all of the vendor's own ("any
     other AI service we offer", "our other products"), 0 the models the sentence names."""
     target = _TARGET_END.split(_clause_after(low, anchor)[:200], maxsplit=1)[0]
+    target = _REACH_END.split(target, maxsplit=1)[0]
     if not _UNBOUNDED.search(target):
         return 0
     return 1 if _OWN.search(target) else 2
@@ -812,10 +841,24 @@ _NOT_NOUNS = frozenset(
 )
 
 
+# a sentence that opens with a prepositional phrase: "Together with our partners we use ..." has "we" as
+# its subject, after the phrase
+_LEADING_PHRASE = re.compile(
+    r"^\W*(?:together with|along with|alongside|with|jointly with|in (?:partnership|collaboration"
+    r"|cooperation|conjunction) with|through|via)\b[^,.;]*$",
+    re.IGNORECASE,
+)
+
+
 def _without_noun_modifiers(text: str) -> str:
     """The text without relative clauses that only describe data ("the summaries we generate", "the
     files you upload"): their "we" is not the subject of the sentence."""
-    return _NOUN_MODIFIER.sub(lambda m: m[0] if m["noun"].lower() in _NOT_NOUNS else m["noun"], text)
+
+    def strip(m: re.Match[str]) -> str:
+        main_clause = m["noun"].lower() in _NOT_NOUNS or _LEADING_PHRASE.match(text[: m.end("noun")])
+        return m[0] if main_clause else m["noun"]
+
+    return _NOUN_MODIFIER.sub(strip, text)
 
 
 def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, anchor: int) -> Actor:

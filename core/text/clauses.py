@@ -243,6 +243,8 @@ def _segment(text: str) -> list[Clause]:
                 headings.pop()
             headings.append((level, title))
             last_by_level.clear()
+            if level == 1:
+                numbered.clear()  # a new document part numbers its paragraphs afresh
             previous_plain = ""
         path = tuple(title for _, title in headings)
         number_match = _SECTION_NUMBER.match(plain)
@@ -276,6 +278,8 @@ def _segment(text: str) -> list[Clause]:
             parent = numbered.get(number.rsplit(".", 1)[0], "")
             lead = parent if parent.endswith(":") else None
         if number and kind == "paragraph":
+            if number in numbered:
+                numbered.clear()  # numbering restarts (an annex, a second document): old leads are gone
             numbered[number] = plain
         anchor = _anchor(number, path, counters)
         if anchor in used:

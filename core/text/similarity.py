@@ -22,6 +22,16 @@ def word_similarity(a: str, b: str) -> float:
     return similarity(a.split(), b.split())
 
 
+def words_kept(a: str, b: str) -> float:
+    """Share of the shorter sentence's words that the longer one keeps, in their order: how much of it a
+    rewrite that only adds words ("..., except classification models") still says."""
+    one, other = a.split(), b.split()
+    if not one or not other:
+        return 0.0
+    common = (len(one) + len(other) - Indel.distance(one, other)) / 2
+    return common / min(len(one), len(other))
+
+
 def closest(word: str, names: Iterable[str], cutoff: float) -> str | None:
     """The name most like ``word`` (case-insensitive), if any is at least ``cutoff`` alike."""
     match = process.extractOne(
