@@ -28,6 +28,14 @@ We send promotional text messages to the number on your account unless you opt o
 Our websites currently do not respond to Do Not Track signals, but you may choose to opt out of
 interest-based advertising in your cookie settings.
 
+## Analytics
+
+We share your browsing history with our analytics partners, and cookies can be disabled in your browser.
+
+## Newsletter
+
+Our newsletter covers product news and upcoming events in your city.
+
 ## Retention
 
 We keep your order history for seven years after your last order.
@@ -51,6 +59,8 @@ def _verdict(question: str) -> str:
         # a question about the control itself: the opt-out is the answer, not a condition of it
         ("Can we opt out of promotional texts?", "yes"),
         ("Does Acme keep our order history?", "yes"),
+        # a control of something else is no condition of the practice asked about
+        ("Does Acme share our browsing history with analytics partners?", "yes"),
     ],
 )
 def test_the_deciding_clause_gives_the_verdict(question: str, verdict: str) -> None:
@@ -59,3 +69,7 @@ def test_the_deciding_clause_gives_the_verdict(question: str, verdict: str) -> N
 
 def test_no_clause_naming_the_asked_words_is_unclear() -> None:
     assert _verdict("Does Acme encrypt our payment card numbers?") == "unclear"
+
+
+def test_two_shared_nouns_without_the_asked_action_decide_nothing() -> None:
+    assert _verdict("Does Acme sell news about events to advertisers?") == "unclear"

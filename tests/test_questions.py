@@ -50,6 +50,11 @@ def test_a_typo_never_guesses_between_two_vendors() -> None:
         ("Is usage data used for machine learning?", "ai", "usage_data_training"),
         ("Can we paste Zoom transcripts into a generative AI tool?", "ai", "user_rules"),
         ("Can our team take Slack exports and use them to train our own model?", "ai", "user_rules"),
+        ("Are we allowed to scrape Slack messages to train a model?", "ai", "user_rules"),
+        ("May Zoom customers use outputs to train their own models?", "ai", "user_rules"),
+        # the data "we upload" is the object, the vendor's practice the question
+        ("Is the data we upload to Zoom used to train AI?", "ai", "customer_content_training"),
+        ("Can the files we upload to Slack be used to train AI?", "ai", "customer_content_training"),
         ("Which of our vendors may train on customer content?", "register", "customer_content_training"),
         ("What changed in Zoom's terms this month?", "changes", None),
         ("Does Zoom share our data with advertisers?", "general", None),
@@ -141,6 +146,15 @@ def test_a_company_short_name_finds_it() -> None:
     vendors = [*VENDORS, VendorName(8, "Mistral AI", ()), VendorName(9, "Acme Labs Inc.", ())]
     assert find_vendors("Does Mistral train on our prompts?", vendors) == [8]
     assert find_vendors("Can Acme use our files for AI?", vendors) == [9]
+
+
+def test_a_short_name_that_is_an_everyday_word_counts_only_written_as_a_name() -> None:
+    vendors = [VendorName(1, "Together AI", ()), VendorName(2, "Box Inc.", ()), VendorName(3, "Scale AI", ())]
+    assert find_vendors("Do they keep our data together with other data for AI training?", vendors) == []
+    assert find_vendors("Is our data used to scale their AI models?", vendors) == []
+    assert find_vendors("Does Together train on our prompts?", vendors) == [1]
+    assert find_vendors("Does Box use our files for AI?", vendors) == [2]
+    assert find_vendors("does together ai train on prompts", vendors) == [1]
 
 
 def test_an_unknown_name_is_told_what_was_meant() -> None:

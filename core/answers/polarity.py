@@ -30,11 +30,13 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
 
     The asked action is the question's first content word that is not a name ("sell" in "Does Zoom sell
     personal data?"), the rest its objects. The quoted clause that shares most of them decides (the
-    action counts twice; a clause needs the action or two objects): ``with_consent`` or ``opt_out``
-    when it conditions the practice as the statement reader reads conditions ("with your explicit
-    consent", "you can opt out"); else no when a negation governs its words (in the same clause, before
-    them, and not in an "if ... not" condition), yes otherwise. A question about the control itself
-    ("Can we opt out of ...?") is answered by the control's being there, not conditioned by it.
+    action counts twice; a clause without the action needs three of the objects, or half of them, so two
+    shared nouns alone decide nothing): ``with_consent`` or ``opt_out`` when it conditions the practice
+    as the statement reader reads conditions ("with your explicit consent", "you can opt out"), but not
+    a control of something else ("cookies can be disabled"); else no when a negation governs its words
+    (in the same clause, before them, and not in an "if ... not" condition), yes otherwise. A question
+    about the control itself ("Can we opt out of ...?") is answered by the control's being there, not
+    conditioned by it.
     """
     if not _YES_NO.match(question.strip()):
         return "unclear"
@@ -50,7 +52,10 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
             words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(action)), None)
             found = [i for i, word in enumerate(words) if any(word.startswith(o) for o in objects)]
-            score = len({words[i] for i in found}) + (2 if at is not None else 0)
+            shared = sum(any(word.startswith(o) for word in words) for o in objects)
+            score = shared + (2 if at is not None else 0)
+            if at is None and shared < max(3, (len(objects) + 1) // 2):
+                continue
             if score < 2 or (best is not None and (score, -order) <= best[:2]):
                 continue
             best = (score, -order, words, at if at is not None else found[0], clause)
@@ -59,11 +64,32 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     _, _, words, first, clause = best
     # a question about the control itself ("Can we opt out of ...?") is not conditioned by it
     condition = practice_condition(clause) if practice_condition(question) is None else None
+    if condition == "opt_out" and _controls_something_else(clause, objects):
+        condition = None
     if condition == "consent":
         return "with_consent"
     if condition == "opt_out":
         return "opt_out"
     return "no" if _negated(words[:first]) else "yes"
+
+
+_PASSIVE_CONTROL = re.compile(
+    r"\b([a-z]+)\s+(?:can|may)\s+(?:also\s+)?be\s+(?:turned off|switched off|toggled off|disabled|deactivated"
+    r"|blocked|deleted|cleared|rejected)\b"
+)
+_ANAPHORS = frozenset(
+    {"this", "it", "that", "which", "these", "they", "such", "use", "processing", "feature"}
+)
+
+
+def _controls_something_else(clause: str, objects: set[str]) -> bool:
+    """Whether the clause's only control is of another thing than the one asked about: "... and cookies
+    can be disabled in your browser" says nothing of whether the asked practice can be refused."""
+    m = _PASSIVE_CONTROL.search(clause.lower())
+    if m is None or practice_condition(clause[: m.start()] + clause[m.end() :]) is not None:
+        return False
+    subject = m[1]
+    return subject not in _ANAPHORS and not any(subject.startswith(o) for o in objects)
 
 
 def _words(text: str) -> list[str]:

@@ -76,8 +76,11 @@ _CHANGES = re.compile(
     r"|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{4})\b",
     re.IGNORECASE,
 )
+# "Can we ...?", "May Acme customers ...?", "Are developers allowed ...?": a user or customer is the subject
+# right after the verb (a name or "also" between); "Is the data we upload used ...?" asks about the vendor
 _USER_RULE = re.compile(
-    r"\b(?:can|may|could|are|is)\s+(?:\w+\s+){0,2}?(?:we|i|you|our (?:team|staff|company|employees|engineers"
+    r"\b(?:(?:can|may|could)\s+(?:(?!(?:the|a|an|this|that|these|those|any|all|my|your|their|its)\b)\w+\s+){0,2}?"
+    r"|(?:are|is)\s+)(?:we|i|you|our (?:team|staff|company|employees|engineers"
     r"|developers|lawyers|analysts|students)|developers?|users?|customers?|sellers?|partners?"
     r"|anyone|others|people)\s+(?:\w+\s+){0,2}?(?:allowed|permitted|use|train|scrape|crawl|collect|build"
     r"|develop|fine[- ]?tune|paste|feed|upload|copy|take|input|submit|put)\b"
@@ -238,7 +241,8 @@ def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
     A name written as one (capitalised or possessive) counts first; then a lower-case word spelled exactly
     as a vendor ("does zoom train on our data"), so "Zoom" wins over "a box" in "Does Zoom keep files in a
     box?"; then a close spelling of a written name or of a longer word ("salesfroce"), never of a short
-    common word ("other" is not Otter).
+    common word ("other" is not Otter). A short name ("Together" for "Together AI", "Box" for "Box Inc.")
+    is often an everyday word, so it counts only when written as a name.
     """
     names = name_like(text)
     strong = _grams(_words(" ".join(names)))
@@ -246,16 +250,20 @@ def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
     if matched:
         return matched
     weak = _grams(_words(text))
-    matched = [v.vendor_id for v in vendors if _spellings(v) & weak]
+    matched = [v.vendor_id for v in vendors if _spellings(v, short=False) & weak]
     if matched:
         return matched
-    return closest(strong | {g for g in weak if len(g) >= 6 and " " not in g}, vendors)
+    long_words = {g for g in weak if len(g) >= 6 and " " not in g}
+    return closest(strong, vendors) or closest(long_words, vendors, short=False)
 
 
-def _spellings(vendor: VendorName) -> set[str]:
-    """How a question may write the vendor: its name, aliases, slug, and its short name ("Mistral" for
-    "Mistral AI", "Acme" for "Acme Labs Inc.") when what is dropped only says it is a company."""
+def _spellings(vendor: VendorName, short: bool = True) -> set[str]:
+    """How a question may write the vendor: its name, aliases, slug, and (``short``) its short name
+    ("Mistral" for "Mistral AI", "Acme" for "Acme Labs Inc.") when what is dropped only says it is a
+    company."""
     names = {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
+    if not short:
+        return names
     for name in list(names):
         words = name.split()
         while len(words) > 1 and words[-1].strip(",") in COMPANY_WORDS:
@@ -283,7 +291,12 @@ def vendor_hint(name: str, vendors: Sequence[VendorName]) -> str:
 
 
 def closest(
-    grams: set[str], vendors: Sequence[VendorName], *, threshold: float = 0.85, min_length: int = 4
+    grams: set[str],
+    vendors: Sequence[VendorName],
+    *,
+    threshold: float = 0.85,
+    min_length: int = 4,
+    short: bool = True,
 ) -> list[int]:
     """The one vendor the grams misspell: names of ``min_length`` letters or more, at least ``threshold``
     alike (``core.text.similarity``).
@@ -295,7 +308,7 @@ def closest(
         best = max(
             (
                 similarity(name, gram)
-                for name in _spellings(vendor)
+                for name in _spellings(vendor, short)
                 if len(name) >= min_length
                 for gram in grams
             ),
