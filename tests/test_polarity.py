@@ -36,6 +36,20 @@ We share your browsing history with our analytics partners, and cookies can be d
 
 Our newsletter covers product news and upcoming events in your city.
 
+## Calls
+
+When you record a call, we transcribe it on your device. We do not retain the recording on our servers.
+
+## Offers
+
+You agree to receive offers from us by text message to the number you gave us.
+
+If you do not want promotional texts, you may opt out of such offers at any time in your settings.
+
+## Sync
+
+By default, the app syncs your bookmarks across your devices.
+
 ## Retention
 
 We keep your order history for seven years after your last order.
@@ -59,6 +73,12 @@ def _verdict(question: str) -> str:
         # a question about the control itself: the opt-out is the answer, not a condition of it
         ("Can we opt out of promotional texts?", "yes"),
         ("Does Acme keep our order history?", "yes"),
+        # a leading clause before the yes/no question; the clause says "retain" for "keep"
+        ("When our staff record calls, does Acme keep the recording on its servers?", "no"),
+        # the question asks for the condition, and another quoted clause states it
+        ("Will Acme send us promotional offers by text unless we opt out?", "opt_out"),
+        # on by default is on until turned off
+        ("Does the Acme app sync our bookmarks?", "opt_out"),
         # a control of something else is no condition of the practice asked about
         ("Does Acme share our browsing history with analytics partners?", "yes"),
     ],

@@ -59,6 +59,10 @@ def test_a_typo_never_guesses_between_two_vendors() -> None:
         ("What changed in Zoom's terms this month?", "changes", None),
         ("Does Zoom share our data with advertisers?", "general", None),
         ("How long is chat data retained?", "general", None),
+        # AI as the vendor's tool, not as what our data trains
+        ("Does Zoom use AI to write its meeting summaries?", "general", None),
+        ("Will Slack tell us when a message was generated with AI tools?", "general", None),
+        ("Does Zoom use AI tools to improve its models with our data?", "ai", "customer_content_training"),
     ],
 )
 def test_kind_and_point(question: str, kind: str, point: str | None) -> None:

@@ -14,6 +14,7 @@ from core.answers.evidence import Hit, question_terms
 from core.answers.questions import name_like
 from core.answers.result import AnswerVerdict
 from core.reading.statements import practice_condition
+from core.reading.vocabulary import ACTION_SYNONYMS
 from core.text.sentences import split_sentences
 
 _YES_NO = re.compile(
@@ -22,6 +23,13 @@ _YES_NO = re.compile(
 _NEGATION = re.compile(r"not|never|no|none|neither|nor|cannot")
 _CONTRASTS = frozenset({"but", "however", "except", "although", "whereas", "unless"})
 _CONDITIONS = frozenset({"if", "unless", "when", "whether", "where", "once"})
+# "When our staff make calls, does Amazon keep ...?": the yes/no question after a leading clause
+_LEADING_CLAUSE = re.compile(r"^[^,?]{3,120}?,\s*(?=\w)")
+# "Can we opt out of ...?": a question about the control itself, not one that asks for the condition
+_ABOUT_CONTROL = re.compile(
+    r"^\W*(?:can|may|could|how (?:can|do))\s+(?:we|i|you|our|users?|customers?|members?)\b", re.IGNORECASE
+)
+_BY_DEFAULT = re.compile(r"\bby default\b", re.IGNORECASE)
 
 
 def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
@@ -38,19 +46,25 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     about the control itself ("Can we opt out of ...?") is answered by the control's being there, not
     conditioned by it.
     """
-    if not _YES_NO.match(question.strip()):
+    main = _main_question(question)
+    if main is None:
         return "unclear"
     names = " ".join([vendor, *name_like(question)])
     own = set(question_terms(names))
     terms = [term for term in question_terms(question) if term not in own]
-    if not terms:
+    asked = [term for term in question_terms(main) if term not in own]
+    if not terms or not asked:
         return "unclear"
-    action, objects = terms[0], set(terms[1:])
+    action = asked[0]
+    objects = set(terms) - {action}
+    actions = _synonyms(action)
     best: tuple[int, int, list[str], int, str] | None = None
+    clauses: list[str] = []
     for order, hit in enumerate(hits):
         for clause in _clauses(hit.passage.text):
+            clauses.append(clause)
             words = _words(clause)
-            at = next((i for i, word in enumerate(words) if word.startswith(action)), None)
+            at = next((i for i, word in enumerate(words) if word.startswith(actions)), None)
             found = [i for i, word in enumerate(words) if any(word.startswith(o) for o in objects)]
             shared = sum(any(word.startswith(o) for word in words) for o in objects)
             score = shared + (2 if at is not None else 0)
@@ -62,15 +76,59 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     if best is None:
         return "unclear"
     _, _, words, first, clause = best
+    negated = _negated(words[:first])
     # a question about the control itself ("Can we opt out of ...?") is not conditioned by it
-    condition = practice_condition(clause) if practice_condition(question) is None else None
-    if condition == "opt_out" and _controls_something_else(clause, objects):
-        condition = None
+    about_control = practice_condition(question) is not None and bool(_ABOUT_CONTROL.match(question))
+    condition = None if about_control else _condition(clause, objects)
+    if condition is None and not negated and not about_control and practice_condition(question) is not None:
+        # the question asks for the condition ("... unless we opt out?"): another quoted clause about the
+        # same things may state it ("you may opt out of such communications")
+        condition = next(
+            (c for other in clauses if _shares(other, objects) and (c := _condition(other, objects))), None
+        )
     if condition == "consent":
         return "with_consent"
     if condition == "opt_out":
         return "opt_out"
-    return "no" if _negated(words[:first]) else "yes"
+    if negated:
+        return "no"
+    # "By default, Alexa enables purchasing": on until turned off
+    return "opt_out" if _BY_DEFAULT.search(clause) and not about_control else "yes"
+
+
+def _main_question(question: str) -> str | None:
+    """The yes/no question, after any leading clause ("If our members choose ..., is it ...?"); None when
+    the question is not a yes/no one."""
+    text = question.strip()
+    if _YES_NO.match(text):
+        return text
+    rest = _LEADING_CLAUSE.sub("", text, count=1)
+    return rest if rest != text and _YES_NO.match(rest) else None
+
+
+def _synonyms(action: str) -> tuple[str, ...]:
+    """The asked action's stem and its synonyms' stems (``ACTION_SYNONYMS``)."""
+    stems = {action}
+    for group in ACTION_SYNONYMS:
+        group_stems = set(question_terms(" ".join(sorted(group))))
+        if action in group_stems:
+            stems |= group_stems
+    return tuple(sorted(stems))
+
+
+def _shares(clause: str, objects: set[str]) -> bool:
+    """Whether a clause names at least two of the asked objects (or the only one)."""
+    words = _words(clause)
+    shared = sum(any(word.startswith(o) for word in words) for o in objects)
+    return shared >= min(2, len(objects))
+
+
+def _condition(clause: str, objects: set[str]) -> str | None:
+    """The clause's condition on the practice, unless it only controls something else."""
+    condition = practice_condition(clause)
+    if condition == "opt_out" and _controls_something_else(clause, objects):
+        return None
+    return condition
 
 
 _PASSIVE_CONTROL = re.compile(

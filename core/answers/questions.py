@@ -63,6 +63,16 @@ _AI = re.compile(
     r"|\btrain(?:s|ed|ing)?\s+(?:(?:its|their|our|your|the|own|ai|models?)\s+){0,2}on\b",  # not "its staff"
     re.IGNORECASE,
 )
+# AI as the vendor's tool ("Does X use AI to write its articles?", "produced with AI tools"): a question
+# about a practice, answered from the clauses like any other, unless it also asks about training
+_AI_TOOL = re.compile(
+    r"\b(?:use[sd]?|using|with|by|through|via)\s+(?:\w+\s+){0,2}?(?:a\.?i\.?|artificial intelligence|gen ?ai"
+    r"|generative ai)(?:\s+(?:tools?|systems?|software|technology))?\s+(?:to|for|in|when)\b"
+    r"|\b(?:produced|generated|written|created|made|edited)\s+(?:\w+\s+){0,2}?(?:with|by|using)\s+(?:a\.?i\.?"
+    r"|artificial intelligence|gen ?ai|generative ai)\b|\bai[- ](?:generated|written|assisted)\b",
+    re.IGNORECASE,
+)
+_TRAINING = re.compile(r"\btrain\w*|\blearn\w*|\bfine[- ]?tun\w*|\bmodels?\b|\bdevelop\w*|\bimprov\w*", re.I)
 _REGISTER = re.compile(
     r"\b(?:which|what|list|any|all)\b(?:\s+\w+){0,3}?\s+(?:vendors|companies|suppliers|providers|tools|services"
     r"|apps)\b|\bacross (?:all )?(?:our |the )?vendors\b",
@@ -387,7 +397,7 @@ def read(text: str, vendors: Sequence[VendorName], today: date) -> Question:
             since, until, as_of = as_of, as_of, None
     elif _REGISTER.search(text) and _AI.search(text):
         kind = "register"
-    elif _AI.search(text):
+    elif _AI.search(text) and not (_AI_TOOL.search(text) and not _TRAINING.search(text)):
         kind = "ai"
     else:
         kind = "general"

@@ -237,3 +237,16 @@ COMPANY_WORDS: frozenset[str] = frozenset({
 })
 # fmt: on
 """Words after a company's name that only say it is a company: "Mistral AI" is asked about as "Mistral"."""
+
+# fmt: off
+ACTION_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset({"keep", "retain", "store", "hold", "preserve", "archive"}),
+    frozenset({"share", "disclose", "transfer", "pass", "hand"}),
+    frozenset({"collect", "gather", "obtain", "capture", "record"}),
+    frozenset({"send", "deliver", "transmit"}),
+    frozenset({"use", "process", "utilize", "utilise"}),
+    frozenset({"delete", "erase", "remove", "destroy"}),
+)
+# fmt: on
+"""Verbs a clause may use for the action a question asks about ("keep" answered by "we do not retain"); a
+question's "sell" is not "share": the law tells them apart."""
