@@ -591,3 +591,13 @@ def test_a_restarted_numbering_does_not_inherit_an_old_lead() -> None:
     )
     [statement] = statements(text)
     assert (statement.actor, statement.condition) == ("vendor", "always")
+
+
+def test_what_is_trained_may_be_illustrated_as_ai_later_in_the_clause() -> None:
+    text = (
+        "# Acceptable use\n\n### Without our written consent, you aren't allowed to:\n\n"
+        "* develop or train any application, software, code, or data models, including but not limited to "
+        "generative artificial intelligence models.\n"
+    )
+    assert _read(text) == [("user", "prohibited")]
+    assert statements("We train data models, such as the schemas of your tables.") == []

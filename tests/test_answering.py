@@ -219,3 +219,19 @@ def test_a_plain_clause_in_training_words_answers_when_no_statement_is_read(engi
     assert "for training or product improvement" in answer.citations[0].quote
     silent = _ask(engine, "Does Tunely use our invoices to train AI models?")
     assert silent.verdict == "not_stated" and silent.citations == []
+
+
+def test_a_leading_clause_and_a_synonym_do_not_hide_a_plain_answer(engine: Engine) -> None:
+    """ "When ..., does X keep ...?" is answered by "We do not retain ...": the yes/no question after the
+    leading clause, its verb by a synonym."""
+    with session_scope(engine) as session:
+        doc = documents.track(session, "https://callbox.example/privacy", "Callbox", "privacy")
+        text = (
+            "# Privacy\n\n## Calls\n\nWhen enabled, we encrypt your calls in transit. We do not retain the "
+            "audio or any information about the content of your calls.\n\n## Contacts\n\nWe import and "
+            "store your contacts to improve your experience.\n"
+        )
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    answer = _ask(engine, "When our staff make Callbox calls, does Callbox keep the audio of those calls?")
+    assert answer.verdict == "no"
+    assert "We do not retain the audio" in answer.citations[0].quote

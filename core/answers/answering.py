@@ -27,7 +27,7 @@ from sqlmodel import Session
 from core import metrics
 from core.answers.evidence import EvidenceIndex, Hit, question_terms
 from core.answers.in_force import InForce, in_force, resolve_vendor, vendor_names
-from core.answers.polarity import polarity
+from core.answers.polarity import action_stems, main_question, polarity
 from core.answers.questions import Question, name_like, read, vendor_hint
 from core.answers.register import register_answer
 from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
@@ -265,7 +265,7 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
     citations = _unique(citations)[:3]
     sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations, start=1)]
     first, best = chosen[0][2], chosen[0][3]
-    if any(_addresses(row[3], asked) for row in chosen):
+    if any(_addresses(row[3], _asked_terms(question.text, own)) for row in chosen):
         verdict = polarity(question.text, [row[3] for row in chosen], first.vendor)
         lead = (
             f"{VERDICT_LABELS[verdict]}, by the quote below."
@@ -305,14 +305,25 @@ def _unique(citations: list[Citation]) -> list[Citation]:
     return out
 
 
+def _asked_terms(text: str, own: set[str]) -> set[str]:
+    """The words a quote must share to answer: those of the yes/no question after any leading clause
+    ("When our staff make calls, does X keep the audio?" asks about keeping audio), without the vendor's."""
+    main = main_question(text) or text
+    return set(question_terms(main)) - own or set(question_terms(text)) - own
+
+
 def _addresses(hit: Hit, asked: set[str]) -> bool:
-    """Whether a quote shares at least half of the question's own words, so it answers rather than merely
-    relates.
+    """Whether a quote shares at least half of the question's own words (a verb by its synonyms: "retain"
+    for "keep"), so it answers rather than merely relates.
 
     Quotes sharing fewer are still shown (on PolicyQA, requiring most words halves hit@3), but the answer
     says they are only the closest clauses and gives no yes or no.
     """
-    return bool(asked) and len(hit.matched & asked) * 2 >= len(asked)
+    if not asked:
+        return False
+    stems = set(question_terms(hit.passage.text))
+    shared = sum(1 for term in asked if term in hit.matched or stems.intersection(action_stems(term)))
+    return shared * 2 >= len(asked)
 
 
 # --- With the optional language model -----------------------------------------------------------------

@@ -46,7 +46,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     about the control itself ("Can we opt out of ...?") is answered by the control's being there, not
     conditioned by it.
     """
-    main = _main_question(question)
+    main = main_question(question)
     if main is None:
         return "unclear"
     names = " ".join([vendor, *name_like(question)])
@@ -57,7 +57,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         return "unclear"
     action = asked[0]
     objects = set(terms) - {action}
-    actions = _synonyms(action)
+    actions = action_stems(action)
     best: tuple[int, int, list[str], int, str] | None = None
     clauses: list[str] = []
     for order, hit in enumerate(hits):
@@ -96,7 +96,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     return "opt_out" if _BY_DEFAULT.search(clause) and not about_control else "yes"
 
 
-def _main_question(question: str) -> str | None:
+def main_question(question: str) -> str | None:
     """The yes/no question, after any leading clause ("If our members choose ..., is it ...?"); None when
     the question is not a yes/no one."""
     text = question.strip()
@@ -106,7 +106,7 @@ def _main_question(question: str) -> str | None:
     return rest if rest != text and _YES_NO.match(rest) else None
 
 
-def _synonyms(action: str) -> tuple[str, ...]:
+def action_stems(action: str) -> tuple[str, ...]:
     """The asked action's stem and its synonyms' stems (``ACTION_SYNONYMS``)."""
     stems = {action}
     for group in ACTION_SYNONYMS:

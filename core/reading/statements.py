@@ -516,6 +516,17 @@ def _token_window(low: str, start: int, end: int, before: int, after: int) -> st
     return " ".join([*left, low[start:end], *right])
 
 
+_ILLUSTRATION = re.compile(r"\b(?:including|such as|e\.g\.|for example|in particular)\b")
+
+
+def _illustrated_as_ai(low: str, end: int) -> bool:
+    """Whether what is trained is illustrated as AI later in its clause ("train any application, software
+    or data models, including but not limited to generative artificial intelligence")."""
+    tail = re.split(r"[.;]", low[end : end + 240], maxsplit=1)[0]
+    m = _ILLUSTRATION.search(tail)
+    return m is not None and bool(_AI_CORE_RE.search(tail[m.end() : m.end() + 100]))
+
+
 def _ml_model_near(low: str, start: int, end: int, before: int, after: int) -> bool:
     near = _token_window(low, start, end, before, after)
     return bool(_MODEL.search(near)) and not _NON_ML_MODEL.search(near)
@@ -576,6 +587,7 @@ def _anchors(low: str, ai_context: bool = False) -> list[_Anchor]:
             _AI_CORE_RE.search(_token_window(low, m.start(), m.end(), 12, 12))
             or _TRAINING_DATA.match(low, m.start())
             or _ml_model_near(low, m.start(), m.end(), 3, 6)
+            or _illustrated_as_ai(low, m.end())
             # fine-tuning, pre-training, and training on data are machine-learning notions
             or (word.startswith(("fine", "pre")) and _DATA_FRAME.search(low))
             or _TRAINED_ON.match(low, m.start())
