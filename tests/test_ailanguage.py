@@ -601,3 +601,23 @@ def test_what_is_trained_may_be_illustrated_as_ai_later_in_the_clause() -> None:
     )
     assert _read(text) == [("user", "prohibited")]
     assert statements("We train data models, such as the schemas of your tables.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "we train on <data>" is machine learning; "by default, we do not" is off until turned on
+        ("By default, we do not train on any inputs or outputs from our business products.", "consent"),
+        ("We train on public posts and licensed content.", "always"),
+    ],
+)
+def test_training_on_data_said_of_us(text: str, expected: str) -> None:
+    assert [s.condition for s in statements(text)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Our staff are trained on data protection rules.", "All employees are regularly trained on privacy."],
+)
+def test_people_trained_on_a_topic_are_not_ai_training(text: str) -> None:
+    assert statements(text) == []

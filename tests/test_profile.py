@@ -74,6 +74,21 @@ def test_a_question_naming_data_is_decided_by_the_clauses_naming_it() -> None:
     assert profiles.decide(chat)[0] == "with_consent"
 
 
+def test_a_question_naming_a_plan_is_decided_by_the_clauses_naming_it() -> None:
+    found = statements(
+        "# Privacy\n\nWe may use your conversations to train our models. You can opt out in Settings.\n\n"
+        "By default, we do not train on any inputs or outputs from our products for business users, "
+        "including Acme Team, Acme Enterprise, and the API.\n"
+    )
+    question = "Does Acme train on the prompts of our Acme Enterprise workspace?"
+    plan = profiles.relevant_statements(found, "customer_content_training", question=question)
+    assert profiles.decide(plan)[0] == "with_consent"  # off by default: only if turned on
+    api = profiles.relevant_statements(found, "customer_content_training", question="Is API traffic used?")
+    assert [s.sentence[:10] for s in api] == ["By default"]
+    general = profiles.relevant_statements(found, "customer_content_training", question="Does Acme train?")
+    assert len(general) == 2
+
+
 def test_combining_documents() -> None:
     assert profiles.combine(["not_stated", "no"]) == "no"
     assert profiles.combine(["yes", "opt_out"]) == "opt_out"

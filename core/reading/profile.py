@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from core import reading
 from core.answers.result import AnswerVerdict
 from core.reading.statements import Statement, statements
-from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, USAGE_DATA
+from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, PLAN_WORDS, USAGE_DATA
 from core.storage import blobs
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
@@ -239,15 +239,33 @@ _GENERIC_SCOPE = frozenset(
 """Words of enumerated items that name data in general, not a product or plan ("Customer Content")."""
 
 
+_NAME_RUN = re.compile(r"(?<!^)\b[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)+")
+
+
+def _named_scopes(question: str) -> list[str]:
+    """The products and plans a question names: runs of capitalised words ("ChatGPT Enterprise") and plan
+    words ("API", "enterprise")."""
+    names = [m.group(0).lower() for m in _NAME_RUN.finditer(question)]
+    names += [w for w in re.findall(r"[a-z]+", question.lower()) if w in PLAN_WORDS]
+    return list(dict.fromkeys(names))
+
+
 def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
-    """The statements whose scope names the longest product or plan the question names, if any does."""
+    """The statements that name the longest product or plan the question names, if any does: in their
+    enumerated scope, or in their own sentence and lead ("for business users, including ChatGPT
+    Enterprise and the API")."""
     low = question.lower()
+    names = _named_scopes(question)
     best, matched = 0, []
     for statement in chosen:
         items = [item.partition(":")[2] for item in statement.scope]
         items = [item for item in items if not set(item.split()) <= _GENERIC_SCOPE]
         length = max(
             (len(i) for i in items if len(i) >= 4 and re.search(rf"\b{re.escape(i)}\b", low)), default=0
+        )
+        said = f"{statement.sentence} {statement.context or ''}".lower()
+        length = max(
+            length, max((len(n) for n in names if re.search(rf"\b{re.escape(n)}\b", said)), default=0)
         )
         if length > best:
             best, matched = length, [statement]

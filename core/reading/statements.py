@@ -130,7 +130,17 @@ _LEARN_FROM = re.compile(
 _TRAINED_ON = re.compile(
     r"trained (?:on|using|with) (?:\w+\s){0,3}?(?:data|content|information|inputs?|conversations?|posts?"
     r"|text|images?)\b"
+    # "we do not train on any inputs or outputs": training on data, said of the vendor or its models
+    r"|train(?:s|ing)? on (?:\w+\s){0,3}?(?:data|content|inputs?|outputs?|conversations?|prompts?|chats?"
+    r"|posts?|images?)\b"
 )
+# "Our staff are trained on data protection": people are trained, not models
+_PEOPLE_TRAINED = re.compile(
+    r"\b(?:staff|employees?|personnel|workforce|workers|contractors|agents|representatives|moderators"
+    r"|reviewers|managers|members of staff|team members|people)\s+(?:\w+\s+){0,3}?(?:are|is|were|get|gets"
+    r"|receive|must be|will be|have been)\s+(?:\w+\s+)?$"
+)
+_TRAINS_ON_SUBJECT = re.compile(r"\b(?:we|our models?|it|they)\s+(?:[\w']+\s+){0,3}?$")
 _USE_TO_TRAIN = re.compile(
     r"\b(?:use[sd]?|using)\b[^.;:]{0,120}?\b(?:data|content|information|inputs?|outputs?|prompts?"
     r"|conversations?|chats?"
@@ -223,6 +233,9 @@ _CONSENT = re.compile(
     r"\b(?:is|are|has been|have been)\s+"
     r"(?:switched|turned|toggled) on\b"
     r"|\b(?:is|are) (?:switched |turned |set to )?off by default\b"
+    # "By default, we do not train on ...": not unless turned on
+    r"|\bby default,? (?:we|it|they|[\w-]+) (?:do(?:es)? not|will not|won't|don't|doesn't|never|are not"
+    r"|is not)\b"
 )
 _OPT_OUT = re.compile(
     r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunless you\b(?:\W+\w+){0,4}?\W+(?:object|disable|turn|decline|withdraw)"
@@ -574,6 +587,7 @@ def _anchors(low: str, ai_context: bool = False) -> list[_Anchor]:
         if (
             _skill(low, m.start())
             or _PEOPLE.match(after)
+            or _PEOPLE_TRAINED.search(low[max(0, m.start() - 80) : m.start()])
             or _COURSE.match(after)
             or _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()])
         ):
@@ -590,7 +604,13 @@ def _anchors(low: str, ai_context: bool = False) -> list[_Anchor]:
             or _illustrated_as_ai(low, m.end())
             # fine-tuning, pre-training, and training on data are machine-learning notions
             or (word.startswith(("fine", "pre")) and _DATA_FRAME.search(low))
-            or _TRAINED_ON.match(low, m.start())
+            or (
+                _TRAINED_ON.match(low, m.start())
+                and (
+                    word.startswith("trained")
+                    or _TRAINS_ON_SUBJECT.search(low[max(0, m.start() - 40) : m.start()])
+                )
+            )
             or _USE_TO_TRAIN.search(low[: m.end()][-160:])
             or (ai_context and _trains_on_data(low, m.start(), m.end()))
         ):

@@ -250,3 +250,12 @@ ACTION_SYNONYMS: tuple[frozenset[str], ...] = (
 # fmt: on
 """Verbs a clause may use for the action a question asks about ("keep" answered by "we do not retain"); a
 question's "sell" is not "share": the law tells them apart."""
+
+# fmt: off
+PLAN_WORDS: frozenset[str] = frozenset({
+    "enterprise", "business", "team", "teams", "api", "education", "edu", "pro", "plus", "free", "consumer",
+    "consumers", "developer", "developers", "government", "commercial", "workspace", "workspaces",
+})
+# fmt: on
+"""Words that name a plan or tier ("ChatGPT Enterprise", "the API"): a question naming one is answered by
+the statements that name it."""
