@@ -50,6 +50,10 @@ If you do not want promotional texts, you may opt out of such offers at any time
 
 By default, the app syncs your bookmarks across your devices.
 
+## Your duties
+
+You must not share other members' photos with advertisers or post them elsewhere.
+
 ## Retention
 
 We keep your order history for seven years after your last order.
@@ -93,3 +97,8 @@ def test_no_clause_naming_the_asked_words_is_unclear() -> None:
 
 def test_two_shared_nouns_without_the_asked_action_decide_nothing() -> None:
     assert _verdict("Does Acme sell news about events to advertisers?") == "unclear"
+
+
+def test_a_clause_binding_the_customer_does_not_answer_what_the_vendor_does() -> None:
+    assert _verdict("Does Acme share our members' photos with advertisers?") == "unclear"
+    assert _verdict("Can we share other members' photos with advertisers?") == "no"

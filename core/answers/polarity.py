@@ -30,19 +30,32 @@ _ABOUT_CONTROL = re.compile(
     r"^\W*(?:can|may|could|how (?:can|do))\s+(?:we|i|you|our|users?|customers?|members?)\b", re.IGNORECASE
 )
 _BY_DEFAULT = re.compile(r"\bby default\b", re.IGNORECASE)
+# whose practice: "Can we ...?" asks about us; "Does Acme ...?" about the vendor, which a clause binding
+# the customer ("You may use Outputs ...", "You agree to ...") does not answer ("You acknowledge that we
+# may ..." and "you agree that we ..." do: they describe the vendor's practice)
+_ASKS_ABOUT_US = re.compile(r"^\W*\w+\s+(?:we|i|you|our|my|users?|customers?|members?|anyone|people)\b", re.I)
+_BINDS_CUSTOMER = re.compile(
+    r"^\W*(?:\(?[a-z0-9]{1,4}[.)]\s*)?(?:you|users?|customers?|licensees?|subscribers?)\s+(?:\w+ly\s+)?"
+    r"(?:may|must|shall|agree(?! that)|represent|warrant|should|can|are responsible|are solely|will not"
+    r"|may not|must not)\b",
+    re.IGNORECASE,
+)
 
 
 def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     """The verdict a quote gives a yes/no question when it plainly states or denies what is asked; else
     unclear.
 
-    The asked action is the question's first content word that is not a name ("sell" in "Does Zoom sell
-    personal data?"), the rest its objects. The quoted clause that shares most of them decides (the
-    action counts twice; a clause without the action needs three of the objects, or half of them, so two
-    shared nouns alone decide nothing): ``with_consent`` or ``opt_out`` when it conditions the practice
-    as the statement reader reads conditions ("with your explicit consent", "you can opt out"), but not
-    a control of something else ("cookies can be disabled"); else no when a negation governs its words
-    (in the same clause, before them, and not in an "if ... not" condition), yes otherwise. A question
+    The asked action is the first content word of the yes/no question, after any leading clause, that is
+    not a name ("sell" in "Does Zoom sell personal data?"); the question's other words are its objects.
+    The quoted clause that shares most of them decides (the action, or a synonym, counts twice; a clause
+    without the action needs three of the objects, or half of them, and one with it needs one of them; a
+    clause binding the customer never decides a question about the vendor): ``with_consent`` or
+    ``opt_out`` when it conditions the practice as the statement reader reads conditions ("with your
+    explicit consent", "you can opt out"), but not a control of something else ("cookies can be
+    disabled"); else no when a negation governs its words (in the same clause, before them, and not in
+    an "if ... not" condition); else opt_out when it is on "by default", yes otherwise. A question that
+    asks for the condition ("... unless we opt out?") may take it from another quoted clause; a question
     about the control itself ("Can we opt out of ...?") is answered by the control's being there, not
     conditioned by it.
     """
@@ -60,9 +73,12 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     actions = action_stems(action)
     best: tuple[int, int, list[str], int, str] | None = None
     clauses: list[str] = []
+    about_vendor = not _ASKS_ABOUT_US.match(main)
     for order, hit in enumerate(hits):
         for clause in _clauses(hit.passage.text):
-            clauses.append(clause)
+            clauses.append(clause)  # any clause may state the condition ("you may opt out of ...")
+            if about_vendor and _BINDS_CUSTOMER.match(clause):
+                continue  # but what the customer may or must do is not what the vendor does
             words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(actions)), None)
             found = [i for i, word in enumerate(words) if any(word.startswith(o) for o in objects)]
@@ -70,6 +86,8 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
             score = shared + (2 if at is not None else 0)
             if at is None and shared < max(3, (len(objects) + 1) // 2):
                 continue
+            if at is not None and objects and not shared:
+                continue  # the asked verb about other things ("we share your browsing history")
             if score < 2 or (best is not None and (score, -order) <= best[:2]):
                 continue
             best = (score, -order, words, at if at is not None else found[0], clause)
