@@ -621,3 +621,21 @@ def test_training_on_data_said_of_us(text: str, expected: str) -> None:
 )
 def test_people_trained_on_a_topic_are_not_ai_training(text: str) -> None:
     assert statements(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the customer fine-tunes, or owns what was fine-tuned: not the vendor's training
+        ("You own any fine-tuned models you create using the Services.", []),
+        ("Customer retains all ownership of models fine-tuned on Customer Data.", []),
+        (
+            "Any model that you fine-tune with your training data is available only to you.",
+            [("user", "always")],
+        ),
+        ("We may use your data to train models that we own.", [("vendor", "always")]),
+        ("We use the recordings you upload to train our speech models.", [("vendor", "always")]),
+    ],
+)
+def test_whose_fine_tuning(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _read(text) == expected

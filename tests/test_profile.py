@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 from core import reading
 from core.pipeline.history_import import import_history
 from core.reading import profile as profiles
-from core.reading.statements import statements
+from core.reading.statements import clause_statements, statements
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
+from core.text.clauses import segment
 
 
 def _value(text: str, point: str = "customer_content_training") -> str:
@@ -159,3 +160,32 @@ def test_a_stored_profile_reads_back_with_its_quotes_lead_ins() -> None:
     assert quote.context == "We may use your content for the following purposes:"
     stored = json.loads(json.dumps(profile.to_json()))
     assert profiles.AIProfile.from_json(stored) == profile
+
+
+def test_every_citation_of_a_real_profile_is_read_as_its_point(corpus: Path) -> None:
+    """Each quote a profile (and so the register) cites for a point is, read again from its clause, a
+    statement of that point: no citation that does not support what it is cited for."""
+    files = sorted(corpus.glob("changes/*/*/*.md")) + sorted(corpus.glob("zoom/*/*.md"))
+    checked, wrong = 0, []
+    for path in files:
+        text = path.read_text()
+        clauses = {clause.id: clause for clause in segment(text)}
+        for point, finding in profiles.compute(text).findings.items():
+            if point == "input_retention" or finding.value == "not_stated":
+                continue
+            for quote in finding.quotes:
+                checked += 1
+                read = [s for s in clause_statements(clauses[quote.clause_id]) if s.sentence == quote.text]
+                if point == "control":
+                    supports = [
+                        s
+                        for s in read
+                        if s.condition in ("opt_out", "consent")
+                        or (finding.value == "no" and s.condition == "always" and s.actor != "user")
+                    ]
+                else:
+                    supports = profiles.relevant_statements(read, point)
+                if not supports:
+                    wrong.append((path.name, point, quote.text[:80]))
+    assert checked > 300
+    assert wrong == []

@@ -893,8 +893,20 @@ def _without_noun_modifiers(text: str) -> str:
     return _NOUN_MODIFIER.sub(strip, text)
 
 
+# "the models you fine-tune", "You own any fine-tuned models you create": the customer trains
+_CUSTOMER_TRAINS = re.compile(r"\b(?:you|customers?|users?|developers?)\s+(?:[\w-]+\s+){0,2}?$")
+# "Customer retains ownership of models fine-tuned on Customer Data": who owns a trained model, no practice
+_OWNERSHIP = re.compile(
+    r"\b(?:own|owns|ownership|belong(?:s|ing)? to|(?:are|is|remain) (?:yours|the customer's)|proprietary to"
+    r"|available only to you|exclusive(?:ly)? (?:to|for) you)\b"
+)
+_PARTICIPLE_ANCHOR = re.compile(r"(?:fine-?tuned|trained|pre-?trained|customi[sz]ed)\b")
+
+
 def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, anchor: int) -> Actor:
     if negated and _USER_RULE.search(governing):
+        return "user"
+    if not negated and _CUSTOMER_TRAINS.search(governing[-40:]) and not _VENDOR_SUBJECT.search(governing):
         return "user"
     if not negated and _USER_PERMISSION.search(governing) and not _VENDOR_SUBJECT.search(governing):
         return "user"
@@ -972,6 +984,12 @@ def _read(
     anchors = _anchors(low_body, ai_context)
     if not anchors:
         return []
+    if (
+        not row
+        and _OWNERSHIP.search(low_body)
+        and all(_PARTICIPLE_ANCHOR.match(low_body, a.start) for a in anchors)
+    ):
+        return []  # who owns the models trained or fine-tuned, not whose data trains them
     # a table's column names are context for people, not words of the row: they name every row's columns
     low_lead = _lower(unit.lead) if unit.lead and not row else ""
     whole = f"{low_lead} {low_body}" if low_lead else low_body
