@@ -63,6 +63,9 @@ def test_a_typo_never_guesses_between_two_vendors() -> None:
         ("Does Zoom use AI to write its meeting summaries?", "general", None),
         ("Will Slack tell us when a message was generated with AI tools?", "general", None),
         ("Does Zoom use AI tools to improve its models with our data?", "ai", "customer_content_training"),
+        # a product named AI is not a question about training
+        ("When we use the Zoom AI Companion, does Zoom pass our data to OpenAI?", "general", None),
+        ("Does Zoom use our content for AI?", "ai", "customer_content_training"),
     ],
 )
 def test_kind_and_point(question: str, kind: str, point: str | None) -> None:

@@ -73,6 +73,23 @@ _AI_TOOL = re.compile(
     re.IGNORECASE,
 )
 _TRAINING = re.compile(r"\btrain\w*|\blearn\w*|\bfine[- ]?tun\w*|\bmodels?\b|\bdevelop\w*|\bimprov\w*", re.I)
+_FOR_AI = re.compile(
+    r"\b(?:for|into|in|to|about|on|regarding)\s+(?:(?:an?|any|the|their|its|our)\s+)?(?:a\.?i\.?"
+    r"|artificial intelligence|machine[- ]learning|ml|gen ?ai|generative ai|llms?)\b"
+    r"(?!\s+(?:prompt|assistant|builder|chat|feature|search))",
+    re.IGNORECASE,
+)
+
+
+def _about_training(text: str) -> bool:
+    """Whether an AI question asks about training on data or rules on users' AI use: "train", "models",
+    "for AI", "into a generative AI tool" do; "Does the AI Prompt Builder pass our data to OpenAI?" (a
+    product named AI) and "Does X use AI to write its articles?" (AI as the vendor's tool) do not."""
+    if _TRAINING.search(text) or _USER_RULE.search(text):
+        return True
+    return bool(_FOR_AI.search(text)) and not _AI_TOOL.search(text)
+
+
 _REGISTER = re.compile(
     r"\b(?:which|what|list|any|all)\b(?:\s+\w+){0,3}?\s+(?:vendors|companies|suppliers|providers|tools|services"
     r"|apps)\b|\bacross (?:all )?(?:our |the )?vendors\b",
@@ -397,7 +414,7 @@ def read(text: str, vendors: Sequence[VendorName], today: date) -> Question:
             since, until, as_of = as_of, as_of, None
     elif _REGISTER.search(text) and _AI.search(text):
         kind = "register"
-    elif _AI.search(text) and not (_AI_TOOL.search(text) and not _TRAINING.search(text)):
+    elif _AI.search(text) and _about_training(text):
         kind = "ai"
     else:
         kind = "general"
