@@ -639,3 +639,8 @@ def test_people_trained_on_a_topic_are_not_ai_training(text: str) -> None:
 )
 def test_whose_fine_tuning(text: str, expected: list[tuple[str, str]]) -> None:
     assert _read(text) == expected
+
+
+def test_obtaining_consent_is_a_condition() -> None:
+    text = "We may use your recordings to train our speech models after obtaining your explicit consent."
+    assert _read(text) == [("vendor", "consent")]

@@ -50,6 +50,11 @@ If you do not want promotional texts, you may opt out of such offers at any time
 
 By default, the app syncs your bookmarks across your devices.
 
+## Students
+
+Our services only collect the personal information from students that is needed to run the service. We
+first require that the school obtain the consent of parents prior to collecting such information.
+
 ## Your duties
 
 You must not share other members' photos with advertisers or post them elsewhere.
@@ -81,8 +86,11 @@ def _verdict(question: str) -> str:
         ("When our staff record calls, does Acme keep the recording on its servers?", "no"),
         # the question asks for the condition, and another quoted clause states it
         ("Will Acme send us promotional offers by text unless we opt out?", "opt_out"),
+        ("Does Acme send us promotional offers by text, and can we stop it?", "opt_out"),
         # on by default is on until turned off
         ("Does the Acme app sync our bookmarks?", "opt_out"),
+        # the next sentence conditions the practice it refers back to
+        ("Does Acme collect personal information from our students?", "with_consent"),
         # a control of something else is no condition of the practice asked about
         ("Does Acme share our browsing history with analytics partners?", "yes"),
     ],

@@ -71,11 +71,14 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     action = asked[0]
     objects = set(terms) - {action}
     actions = action_stems(action)
-    best: tuple[int, int, list[str], int, str] | None = None
+    best: tuple[int, int, list[str], int, str, str] | None = None
     clauses: list[str] = []
     about_vendor = not _ASKS_ABOUT_US.match(main)
+    starts = {(h.passage.clause_index, h.passage.first_sentence): h.passage.text for h in hits}
     for order, hit in enumerate(hits):
-        for clause in _clauses(hit.passage.text):
+        # the quote that continues this one in its clause, if another quote is the next sentence
+        after = starts.get((hit.passage.clause_index, hit.passage.last_sentence + 1), "")
+        for clause, following in _clauses(hit.passage.text, after):
             clauses.append(clause)  # any clause may state the condition ("you may opt out of ...")
             if about_vendor and _BINDS_CUSTOMER.match(clause):
                 continue  # but what the customer may or must do is not what the vendor does
@@ -90,15 +93,19 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
                 continue  # the asked verb about other things ("we share your browsing history")
             if score < 2 or (best is not None and (score, -order) <= best[:2]):
                 continue
-            best = (score, -order, words, at if at is not None else found[0], clause)
+            best = (score, -order, words, at if at is not None else found[0], clause, following)
     if best is None:
         return "unclear"
-    _, _, words, first, clause = best
+    _, _, words, first, clause, following = best
     negated = _negated(words[:first])
     # a question about the control itself ("Can we opt out of ...?") is not conditioned by it
     about_control = practice_condition(question) is not None and bool(_ABOUT_CONTROL.match(question))
     condition = None if about_control else _condition(clause, objects)
-    if condition is None and not negated and not about_control and practice_condition(question) is not None:
+    if condition is None and not negated and not about_control and _REFERS_BACK.search(following):
+        # "... only collect what is needed. We first require that the school obtain the consent of parents
+        # prior to collecting such information.": the next sentence conditions the practice
+        condition = _condition(following, objects)
+    if condition is None and not negated and not about_control and _asks_condition(question):
         # the question asks for the condition ("... unless we opt out?"): another quoted clause about the
         # same things may state it ("you may opt out of such communications")
         condition = next(
@@ -112,6 +119,20 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         return "no"
     # "By default, Alexa enables purchasing": on until turned off
     return "opt_out" if _BY_DEFAULT.search(clause) and not about_control else "yes"
+
+
+# "..., and can we stop it?", "or is it on until we opt out?", "do we have to opt in?"
+_CONDITION_ASKED = re.compile(
+    r"\b(?:and|or)\s+(?:can|may|could|how can|do)\s+(?:we|i|you|they|users?)\s+(?:stop|opt|turn|switch|refuse"
+    r"|object|limit|disable|prevent|say no)\b|\bhave to opt[- ]?in\b|\bon (?:until|unless)\b",
+    re.IGNORECASE,
+)
+
+
+def _asks_condition(question: str) -> bool:
+    """Whether the question asks for the practice's condition ("... unless we opt out?", "..., and can we
+    stop it?") as well as for the practice."""
+    return practice_condition(question) is not None or bool(_CONDITION_ASKED.search(question))
 
 
 def main_question(question: str) -> str | None:
@@ -175,11 +196,20 @@ def _words(text: str) -> list[str]:
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s(?=(?:but|however|although|whereas|while)\b)|,\s+(?:and\s+)?(?=you\b)")
 
 
-def _clauses(text: str) -> list[str]:
-    """The clauses of a quote's sentences: a condition or negation is read in the clause it governs
-    ("... do not respond to Do Not Track signals, you may choose to opt out of ..." is a no)."""
+_REFERS_BACK = re.compile(r"\b(?:this|such|these|those|it|that information|so)\b", re.IGNORECASE)
+
+
+def _clauses(text: str, after: str = "") -> list[tuple[str, str]]:
+    """The clauses of a quote's sentences, each with the sentence after its own in the quote: a condition
+    or negation is read in the clause it governs ("... do not respond to Do Not Track signals, you may
+    choose to opt out of ..." is a no), or in the next sentence when that refers back to it."""
+    sentences = split_sentences(text)
+    following = [*sentences[1:], split_sentences(after)[0] if after else ""]
     return [
-        part for sentence in split_sentences(text) for part in _CLAUSE_BREAK.split(sentence) if part.strip()
+        (part, following[k])
+        for k, sentence in enumerate(sentences)
+        for part in _CLAUSE_BREAK.split(sentence)
+        if part.strip()
     ]
 
 
