@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_timeout: float = 20.0
+    llm_pick_clauses: bool = False
     reader: str = "rules"
 
     @property

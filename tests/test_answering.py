@@ -235,3 +235,45 @@ def test_a_leading_clause_and_a_synonym_do_not_hide_a_plain_answer(engine: Engin
     answer = _ask(engine, "When our staff make Callbox calls, does Callbox keep the audio of those calls?")
     assert answer.verdict == "no"
     assert "We do not retain the audio" in answer.citations[0].quote
+
+
+async def test_a_model_may_pick_the_deciding_clause_only_as_the_rules_read_it(
+    engine: Engine, database_url: str, aiohttp_server: AiohttpServer
+) -> None:
+    """With CLAUSEWATCH_LLM_PICK_CLAUSES the model names the clauses that decide; its verdict stands only
+    if the rules, reading just those clauses, give it too."""
+    with session_scope(engine) as session:
+        doc = documents.track(session, "https://mailbird.example/privacy", "Mailbird", "privacy")
+        text = (
+            "# Privacy\n\n## Selling\n\nWe never sell your email address to advertisers.\n\n"
+            "## Partners\n\nWe share your email address with our delivery partners to send your receipts.\n"
+        )
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    claims: list[str] = []
+
+    async def reply(body: dict[str, Any], headers: Mapping[str, str]) -> str:
+        sources = json.loads(body["messages"][1]["content"].split("<sources>")[1].split("</sources>")[0])
+        chosen = next(s for s in sources if s["text"].startswith("We never sell"))
+        content = {
+            "verdict": claims[-1],
+            "answer": "As the selling clause says.",
+            "citations": [{"id": chosen["id"], "quote": chosen["text"]}],
+            "deciding": [chosen["id"]],
+        }
+        return json.dumps(content)
+
+    server = await aiohttp_server(chat_completions_app(reply))
+    settings = Settings(
+        database_url=database_url,
+        llm_model="m",
+        llm_base_url=str(server.make_url("/v1")),
+        llm_pick_clauses=True,
+    )
+    question = "Does Mailbird sell our email address to advertisers?"
+    claims.append("no")
+    agreed = await answer(engine, settings, question)
+    assert (agreed.method, agreed.verdict) == ("language_model", "no")
+    claims.append("yes")
+    refused = await answer(engine, settings, question)
+    assert refused.method != "language_model" and refused.verdict == "no"
+    assert "read as 'no'" in (refused.note or "")

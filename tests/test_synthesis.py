@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -427,3 +427,60 @@ async def test_an_injection_quoted_correctly_still_cannot_change_the_verdict(llm
     result = await synthesise(QUESTION, sources, FALLBACK, llm.settings())
     assert_fallback(result, "its verdict 'no' differs from the clauses' reading")
     assert 'verdict "with_consent"' in llm.messages[1]["content"]
+
+
+def _reread(texts: Sequence[str]) -> str:
+    """A stand-in for the rules' reading of some sources alone: S2 alone says no, anything else consent."""
+    return "no" if list(texts) == [S2_TEXT] else "with_consent"
+
+
+def test_a_picked_verdict_stands_only_when_its_deciding_clauses_read_so() -> None:
+    picked = {
+        **GOOD,
+        "verdict": "no",
+        "answer": "No: only aggregated usage data is used.",
+        "citations": [GOOD["citations"][1]],
+        "deciding": ["S2"],
+    }
+    result = validate(json.dumps(picked), SOURCES, QUESTION, "with_consent", _reread)
+    assert isinstance(result, Answer) and result.verdict == "no"
+    assert [c.section for c in result.citations] == ["7"]
+    wrong = {**picked, "deciding": ["S1"], "citations": GOOD["citations"]}
+    assert validate(json.dumps(wrong), SOURCES, QUESTION, "with_consent", _reread) == (
+        "its verdict 'no' differs from the clauses' reading ('with_consent'), and its deciding sources S1 "
+        "read as 'with_consent'"
+    )
+    uncited = {**picked, "citations": [GOOD["citations"][0]]}
+    assert validate(json.dumps(uncited), SOURCES, QUESTION, "with_consent", _reread).endswith(
+        "and it cites none of its deciding sources"
+    )
+    unknown = {**picked, "deciding": ["S9"]}
+    assert validate(json.dumps(unknown), SOURCES, QUESTION, "with_consent", _reread).endswith(
+        "and its deciding source S9 was not retrieved"
+    )
+    none = {**picked, "deciding": []}
+    assert validate(json.dumps(none), SOURCES, QUESTION, "with_consent", _reread).endswith(
+        "and it named no deciding source"
+    )
+    assert validate(json.dumps({**picked, "deciding": "S2"}), SOURCES, QUESTION) == (
+        "its deciding sources are not a list of ids"
+    )
+
+
+async def test_picking_clauses_is_asked_only_when_configured(llm: FakeOpenAI) -> None:
+    llm.content = json.dumps(
+        {
+            "verdict": "no",
+            "answer": "No: only aggregated usage data is used.",
+            "citations": [GOOD["citations"][1]],
+            "deciding": ["S2"],
+        }
+    )
+    kept = await synthesise(QUESTION, SOURCES, FALLBACK, llm.settings(), _reread)
+    assert_fallback(kept, "its verdict 'no' differs from the clauses' reading")
+    assert '"deciding"' not in llm.messages[0]["content"]
+    llm.requests.clear()
+    picked = await synthesise(QUESTION, SOURCES, FALLBACK, llm.settings(llm_pick_clauses=True), _reread)
+    assert picked.method == "language_model" and picked.verdict == "no"
+    assert '"deciding"' in llm.messages[0]["content"]
+    assert "unless other sources decide the question" in llm.messages[1]["content"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy.engine import Engine
@@ -31,7 +31,7 @@ from core.answers.polarity import action_stems, main_question, polarity
 from core.answers.questions import Question, name_like, read, vendor_hint
 from core.answers.register import register_answer
 from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
-from core.answers.synthesis import synthesise
+from core.answers.synthesis import Reread, synthesise
 from core.config import Settings
 from core.errors import NotFoundError, UsageError
 from core.reading import profile as profiles
@@ -46,10 +46,12 @@ from core.text.clauses import segment
 
 @dataclass
 class Reply:
-    """An extractive answer and the clauses it was made from (what a language model may be shown)."""
+    """An extractive answer and the clauses it was made from (what a language model may be shown), with
+    the deterministic reading of any of them alone (what checks a model's pick of the deciding clauses)."""
 
     answer: Answer
     sources: list[Source]
+    reread: Reread | None = field(default=None, compare=False)
 
 
 def ask(
@@ -126,7 +128,14 @@ def _ai_answer(session: Session, question: Question, versions: list[InForce]) ->
         return Reply(Answer(question.text, verdict, answer, method="profile"), [])
     citations = _unique_citations(cited + more)
     sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations[:6], start=1)]
-    return Reply(Answer(question.text, verdict, answer, citations[:3], method="profile"), sources)
+
+    def reread(texts: Sequence[str]) -> AnswerVerdict:
+        """The asked point as the statements of these quotes alone decide it."""
+        found = statements("\n\n".join(texts))
+        return profiles.read_point(found, point, {}, question.data, question.text).value
+
+    extractive = Answer(question.text, verdict, answer, citations[:3], method="profile")
+    return Reply(extractive, sources, reread)
 
 
 _PLAIN = ("yes", "no", "with_consent", "opt_out")
@@ -275,7 +284,15 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
     else:
         verdict, lead = "unclear", "The terms do not answer this directly; the closest clause:"
     answer = f"{lead} From {first.name}: \u201c{best.passage.text}\u201d"
-    return Reply(Answer(question.text, verdict, answer, citations), sources)
+
+    def reread(texts: Sequence[str]) -> AnswerVerdict:
+        """The verdict these quotes alone give, read as the quotes above were."""
+        picked = [row[3] for row in chosen if row[3].passage.text in texts]
+        if not picked or not any(_addresses(hit, _asked_terms(question.text, own)) for hit in picked):
+            return "unclear"
+        return polarity(question.text, picked, first.vendor)
+
+    return Reply(Answer(question.text, verdict, answer, citations), sources, reread)
 
 
 _HOW_LONG = re.compile(r"\bhow long\b|\bretention\b|\bretain", re.IGNORECASE)
@@ -344,7 +361,7 @@ async def answer(
             reply = ask(session, text, vendor=vendor, as_of=as_of, today=today)
         if not settings.llm_enabled or not reply.sources:
             return reply.answer
-        return await synthesise(text, reply.sources, reply.answer, settings)
+        return await synthesise(text, reply.sources, reply.answer, settings, reply.reread)
 
 
 # --- The register: every vendor's profile ---------------------------------------------------------------

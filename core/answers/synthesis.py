@@ -11,7 +11,11 @@ live only in the system message, the sources travel in the user message as one J
 ``<sources>`` delimiters (with ``<`` and ``>`` escaped so the text cannot close the block), and the reply
 is validated before anyone sees it (``validate``): known ids only, quotes of at least a few words that
 really are in the cited clause, no links the sources do not contain, the verdict the clauses were read to
-give (the model words the answer; it never decides it), a sensible length. Anything
+give (the model words the answer; it never decides it), a sensible length. With
+``CLAUSEWATCH_LLM_PICK_CLAUSES`` the model may also say which retrieved clauses decide the question
+(``"deciding": ["S2"]``); its verdict then stands only if the deterministic reader, reading just those
+clauses, gives the same one (``Reread``), so the model picks among the clauses but never reads them for us.
+Anything
 else, and any failure to reach the model, leaves the extractive answer in place with a ``note`` saying why;
 ``synthesise`` never raises for the model's or the server's faults.
 """
@@ -22,7 +26,7 @@ import asyncio
 import dataclasses
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from core.answers.result import VERDICTS, Answer, AnswerVerdict, Citation, Source
@@ -30,6 +34,9 @@ from core.config import Settings
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam
+
+Reread = Callable[[Sequence[str]], AnswerVerdict]
+"""The rules' verdict on some of the sources alone (their texts): what checks a model's pick."""
 
 MAX_ANSWER_CHARS = 1200
 MIN_QUOTE_WORDS = 6
@@ -63,6 +70,12 @@ silent on the question.
 7. When the verdict is "not_stated", say so plainly and give an empty "citations" list.
 8. Keep "answer" short (at most a few sentences, under {MAX_ANSWER_CHARS} characters). Do not include \
 links or URLs unless they appear in a source's text.
+"""
+
+PICK_RULE = """\
+9. You may add "deciding": a list of the ids of the sources that settle the question. If they settle it \
+differently from the verdict the user message says the clauses were read to give, give the verdict they \
+support; it is checked against those sources.
 """
 
 _FENCE = re.compile(r"^\s*```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
@@ -103,7 +116,11 @@ _TYPOGRAPHIC = str.maketrans(
 
 
 async def synthesise(
-    question: str, sources: Sequence[Source], fallback: Answer, settings: Settings
+    question: str,
+    sources: Sequence[Source],
+    fallback: Answer,
+    settings: Settings,
+    reread: Reread | None = None,
 ) -> Answer:
     """Ask the configured model for an answer grounded in ``sources``; return ``fallback`` if it fails.
 
@@ -113,12 +130,15 @@ async def synthesise(
     """
     if not settings.llm_enabled or not sources:
         return fallback
-    raw = await _complete(build_messages(question, sources, fallback.verdict), settings)
+    reread = reread if settings.llm_pick_clauses else None
+    raw = await _complete(
+        build_messages(question, sources, fallback.verdict, pick=reread is not None), settings
+    )
     if isinstance(raw, _Unavailable):
         return _with_note(
             fallback, f"language model unavailable ({raw.reason}); showing the extractive answer"
         )
-    result = validate(raw, sources, question, fallback.verdict)
+    result = validate(raw, sources, question, fallback.verdict, reread)
     if isinstance(result, str):
         return _with_note(
             fallback, f"language model answer discarded: {result}; showing the extractive answer"
@@ -127,7 +147,7 @@ async def synthesise(
 
 
 def build_messages(
-    question: str, sources: Sequence[Source], verdict: AnswerVerdict | None = None
+    question: str, sources: Sequence[Source], verdict: AnswerVerdict | None = None, pick: bool = False
 ) -> list[ChatCompletionMessageParam]:
     """The chat messages: every rule in the system message, every piece of document text in the user one.
 
@@ -145,13 +165,18 @@ def build_messages(
         }
         for source in sources
     ]
-    reading = f'The clauses were read to give the verdict "{verdict}"; keep it. ' if verdict else ""
+    reading = ""
+    if verdict:
+        keep = "unless other sources decide the question (rule 9)" if pick else "keep it"
+        reading = f'The clauses were read to give the verdict "{verdict}"; {keep}. '
+
     user = (
         f"{QUESTION_OPEN}\n{_encode(question)}\n{QUESTION_CLOSE}\n\n"
         f"{SOURCES_OPEN}\n{_encode(records)}\n{SOURCES_CLOSE}\n\n"
         f"{reading}Answer the question from these sources only, as the JSON object described in the rules."
     )
-    return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]
+    system = SYSTEM_PROMPT + PICK_RULE if pick else SYSTEM_PROMPT
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def _encode(value: Any) -> str:
@@ -210,23 +235,31 @@ async def _complete(messages: list[ChatCompletionMessageParam], settings: Settin
 
 
 def validate(
-    raw: str, sources: Sequence[Source], question: str, expected: AnswerVerdict | None = None
+    raw: str,
+    sources: Sequence[Source],
+    question: str,
+    expected: AnswerVerdict | None = None,
+    reread: Reread | None = None,
 ) -> Answer | str:
     """The model's reply as an ``Answer`` if every part of it checks out, else the reason it does not.
 
     Pure, so each rule is testable without a server. The reason reads as the end of the sentence
     "language model answer discarded: ..." and names the offending id or link, not the model's prose.
     ``expected`` is the verdict the clauses were read to give: the model words the answer but may not
-    change it, so a vendor's page that talks the model into another verdict changes nothing. A quote must
-    be a real passage (``MIN_QUOTE_WORDS`` words, or the whole clause), not a word lifted from one.
+    change it, so a vendor's page that talks the model into another verdict changes nothing; with
+    ``reread``, it may, when the sources it names as deciding, read alone by the rules, give its verdict
+    and it cites one of them. A quote must be a real passage (``MIN_QUOTE_WORDS`` words, or the whole
+    clause), not a word lifted from one.
     """
     parsed = _parse(raw)
     if isinstance(parsed, str):
         return parsed
-    verdict, text, cited = parsed
-    if expected is not None and verdict != expected:
-        return f"its verdict {verdict!r} differs from the clauses' reading ({expected!r})"
+    verdict, text, cited, deciding = parsed
     by_id = {source.id: source for source in sources}
+    if expected is not None and verdict != expected:
+        problem = _pick_problem(verdict, deciding, cited, by_id, reread)
+        if problem is not None:
+            return f"its verdict {verdict!r} differs from the clauses' reading ({expected!r}){problem}"
     citations: list[Citation] = []
     for source_id, quote in cited:
         source = by_id.get(source_id)
@@ -252,7 +285,31 @@ def validate(
     )
 
 
-def _parse(raw: str) -> tuple[AnswerVerdict, str, list[tuple[str, str]]] | str:
+def _pick_problem(
+    verdict: AnswerVerdict,
+    deciding: list[str],
+    cited: list[tuple[str, str]],
+    by_id: dict[str, Source],
+    reread: Reread | None,
+) -> str | None:
+    """Why a model's own verdict cannot stand (the end of the reason), or None when its pick checks out:
+    the deciding sources were retrieved, one of them is cited, and the rules read them as ``verdict``."""
+    if reread is None:
+        return ""
+    if not deciding:
+        return " and it named no deciding source"
+    unknown = next((i for i in deciding if i not in by_id), None)
+    if unknown is not None:
+        return f" and its deciding source {_short(unknown)} was not retrieved"
+    if not {source_id for source_id, _ in cited} & set(deciding):
+        return " and it cites none of its deciding sources"
+    read = reread([by_id[i].text for i in deciding])
+    if read != verdict:
+        return f", and its deciding sources {', '.join(deciding)} read as {read!r}"
+    return None
+
+
+def _parse(raw: str) -> tuple[AnswerVerdict, str, list[tuple[str, str]], list[str]] | str:
     """Check the reply's shape: a JSON object with a known verdict, an answer and ``{id, quote}`` citations.
 
     Code fences are tolerated because some servers ignore ``response_format`` and wrap the JSON anyway.
@@ -279,7 +336,10 @@ def _parse(raw: str) -> tuple[AnswerVerdict, str, list[tuple[str, str]]] | str:
         if not isinstance(item.get("quote"), str) or not item["quote"].strip():
             return f"its citation of {_short(item['id'])} has no quote"
         pairs.append((item["id"].strip(), item["quote"]))
-    return verdict, text.strip(), pairs
+    deciding = data.get("deciding", [])
+    if not isinstance(deciding, list) or not all(isinstance(i, str) for i in deciding):
+        return "its deciding sources are not a list of ids"
+    return verdict, text.strip(), pairs, [i.strip() for i in deciding]
 
 
 def _unfence(raw: str) -> str:
