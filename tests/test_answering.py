@@ -277,3 +277,24 @@ async def test_a_model_may_pick_the_deciding_clause_only_as_the_rules_read_it(
     refused = await answer(engine, settings, question)
     assert refused.method != "language_model" and refused.verdict == "no"
     assert "read as 'no'" in (refused.note or "")
+
+
+def test_when_plans_differ_and_the_question_names_none_both_are_said_and_quoted(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        doc = documents.track(session, "https://chatly.example/privacy", "Chatly", "privacy")
+        text = (
+            "# Privacy\n\n## Training\n\nWe may use your conversations to train our models, unless you opt "
+            "out in Settings.\n\n## Business\n\nFor business users, we do not use your content to train our "
+            "models.\n"
+        )
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    general = _ask(engine, "Does Chatly train its models on our content?")
+    assert "it depends on the plan or product (otherwise: yes, unless you opt out; business users: no)" in (
+        general.answer
+    )
+    quotes = [c.quote for c in general.citations]
+    assert any(q.startswith("We may use") for q in quotes) and any(
+        q.startswith("For business") for q in quotes
+    )
+    business = _ask(engine, "Does Chatly train on the content of our business users?")
+    assert business.verdict == "no" and "depends on the plan" not in business.answer

@@ -115,6 +115,9 @@ def _ai_answer(session: Session, question: Question, versions: list[InForce]) ->
             f"{' and '.join(silent)} {'say' if len(silent) > 1 else 'says'} nothing about {topic}."
         )
     cited = [(item, quote) for item, _, quotes in results for quote in quotes]
+    tiered = _tiers(session, versions, point, question) if verdict != "not_stated" else ([], [])
+    sentences += tiered[0]
+    cited = tiered[1] + cited
     also, more = _other_points(session, versions, point)
     answer = " ".join([_label(verdict, point), *sentences, *also])
     if verdict == "not_stated":
@@ -136,6 +139,28 @@ def _ai_answer(session: Session, question: Question, versions: list[InForce]) ->
 
     extractive = Answer(question.text, verdict, answer, citations[:3], method="profile")
     return Reply(extractive, sources, reread)
+
+
+def _tiers(
+    session: Session, versions: list[InForce], point: str, question: Question
+) -> tuple[list[str], list[tuple[InForce, profiles.Quote]]]:
+    """When the question names no plan or product and the versions' statements differ by the plans they
+    name ("For business users, we do not ..."), a sentence saying so and a quote for each plan."""
+    if point not in profiles.FIELDS or point == "control" or profiles.named_scopes(question.text):
+        return [], []
+    sentences: list[str] = []
+    quoted: list[tuple[InForce, profiles.Quote]] = []
+    for item in versions:
+        clauses = segment(blobs.get_text(session, item.content_hash))
+        relevant = profiles.relevant_statements(statements(clauses), point, question.data)
+        found = profiles.tiers(relevant)
+        if not found:
+            continue
+        parts = [f"{t.name or 'otherwise'}: {VERDICT_LABELS[t.value].lower()}" for t in found]
+        sentences.append(f"{item.name}: it depends on the plan or product ({'; '.join(parts)}).")
+        headings = profiles.headings_of(clauses)
+        quoted += [(item, profiles.quotes_of(t.statements[:1], headings)[0]) for t in found]
+    return sentences, quoted
 
 
 _PLAIN = ("yes", "no", "with_consent", "opt_out")
@@ -173,7 +198,7 @@ def _point_of(
 
 def _narrows(question: Question, vendor: str) -> bool:
     """Whether a question names specific data or a name other than its vendor's (a product, a plan)."""
-    if question.data - GENERIC_DATA:
+    if question.data - GENERIC_DATA or profiles.named_scopes(question.text):
         return True
     vendor_words = {word.lower() for word in re.findall(r"\w+", vendor)}
     return any(not set(re.findall(r"\w+", n.lower())) <= vendor_words for n in name_like(question.text))

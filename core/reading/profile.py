@@ -242,7 +242,7 @@ _GENERIC_SCOPE = frozenset(
 _NAME_RUN = re.compile(r"(?<!^)\b[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)+")
 
 
-def _named_scopes(question: str) -> list[str]:
+def named_scopes(question: str) -> list[str]:
     """The products and plans a question names: runs of capitalised words ("ChatGPT Enterprise") and plan
     words ("API", "enterprise")."""
     names = [m.group(0).lower() for m in _NAME_RUN.finditer(question)]
@@ -255,7 +255,7 @@ def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
     enumerated scope, or in their own sentence and lead ("for business users, including ChatGPT
     Enterprise and the API")."""
     low = question.lower()
-    names = _named_scopes(question)
+    names = named_scopes(question)
     best, matched = 0, []
     for statement in chosen:
         items = [item.partition(":")[2] for item in statement.scope]
@@ -272,6 +272,36 @@ def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
         elif length == best and length:
             matched.append(statement)
     return matched or chosen
+
+
+_TIER = re.compile(
+    r"\b(?i:for|of|from|on|with|to|in)\s+(?i:our\s+|the\s+|your\s+)?(?P<name>(?:[A-Z][\w.+-]*\s+){0,2}"
+    rf"(?i:{'|'.join(sorted(PLAN_WORDS))})"
+    r"(?:\s+(?i:users?|customers?|accounts?|plans?|products?|services?|offerings?|tiers?|subscriptions?))?)\b"
+)
+
+
+@dataclass(frozen=True)
+class Tier:
+    """What a point's statements say for one plan or product ("business users"), or for the rest."""
+
+    name: str | None
+    value: AnswerVerdict
+    statements: tuple[Statement, ...]
+
+
+def tiers(relevant: Sequence[Statement]) -> list[Tier]:
+    """The point's statements grouped by the plan or product they name ("For business users, we do not
+    ..."), when the groups say different things; [] when no plan is named or they all agree. The group
+    naming none (``name`` None) is what applies elsewhere."""
+    groups: dict[str | None, list[Statement]] = {}
+    for statement in relevant:
+        m = _TIER.search(f"{statement.context or ''} {statement.sentence}")
+        groups.setdefault(m["name"].strip() if m else None, []).append(statement)
+    found = [Tier(name, decide(group)[0], tuple(group)) for name, group in groups.items()]
+    if all(tier.name is None for tier in found) or len({tier.value for tier in found}) < 2:
+        return []
+    return sorted(found, key=lambda tier: tier.name is not None)
 
 
 TOPICS: dict[str, str] = {

@@ -253,9 +253,10 @@ question's "sell" is not "share": the law tells them apart."""
 
 # fmt: off
 PLAN_WORDS: frozenset[str] = frozenset({
-    "enterprise", "business", "team", "teams", "api", "education", "edu", "pro", "plus", "free", "consumer",
+    "enterprise", "business", "team", "teams", "api", "education", "edu", "consumer",
     "consumers", "developer", "developers", "government", "commercial", "workspace", "workspaces",
 })
 # fmt: on
 """Words that name a plan or tier ("ChatGPT Enterprise", "the API"): a question naming one is answered by
-the statements that name it."""
+the statements that name it. ("Pro", "Plus", "Free" count only inside a capitalised name: "for free" is no
+tier.)"""
