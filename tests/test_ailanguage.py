@@ -644,3 +644,14 @@ def test_whose_fine_tuning(text: str, expected: list[tuple[str, str]]) -> None:
 def test_obtaining_consent_is_a_condition() -> None:
     text = "We may use your recordings to train our speech models after obtaining your explicit consent."
     assert _read(text) == [("vendor", "consent")]
+
+
+def test_an_ai_purpose_listed_under_a_lead_that_processes_data_is_a_practice() -> None:
+    text = (
+        "# Data\n\nWe may further process personal data in your uploads for compatible purposes, namely:\n\n"
+        "* operation of the service;\n\n* research and development, including fostering AI development.\n"
+    )
+    [statement] = statements(text)
+    assert (statement.actor, statement.condition) == ("vendor", "always")
+    assert "personal_data" in statement.data  # the lead's data is what the purpose uses
+    assert statements("# Values\n\nWhat we stand for:\n\n* responsible AI development.\n") == []

@@ -582,10 +582,29 @@ def _trains_on_data(low: str, start: int, end: int) -> bool:
     return bool(_DATA_NOUNS.search(own_clause))
 
 
-def _anchors(low: str, ai_context: bool = False) -> list[_Anchor]:
+_AI_DEVELOPMENT = re.compile(
+    r"\b(?:aiterm|mlterm|genaiterm|llmterm|machine learning|artificial intelligence|models?|algorithms?)\s+"
+    r"(?:development|training|improvement)\b"
+    r"|\b(?:development|training|improvement) of (?:our |the |new )?(?:aiterm|mlterm|genaiterm|llmterm"
+    r"|machine learning|artificial intelligence|models?|algorithms?)\b"
+)
+
+
+# "We may process your data ... for the following purposes:", "... namely:": its items are purposes of
+# processing data
+_PURPOSE_LEAD = re.compile(
+    r"\b(?:process\w*|use[sd]?|using|collect\w*|disclos\w*)\b[^.;]*\b(?:data|information|content)\b[^.;]*"
+    r"\b(?:purposes?|namely|including|such as|to)\W*$"
+    r"|\bpurposes?\b[^.;]*:\s*$"
+)
+
+
+def _anchors(low: str, ai_context: bool = False, data_lead: bool = False) -> list[_Anchor]:
     """Where the text speaks of training AI, earliest first; under a heading about AI or models
     (``ai_context``), training on data is machine learning even when the sentence does not say so
-    ("we use your feedback to train our software tools")."""
+    ("we use your feedback to train our software tools"). After a lead-in that processes data for the
+    purposes it lists (``data_lead``: "We may process your data for these purposes, namely:"), an item
+    that names AI development as a purpose ("Research, including fostering AI development") is one."""
     anchors: list[_Anchor] = []
     for m in _TRAIN.finditer(low):
         after = low[m.end() : m.end() + 120]
@@ -644,8 +663,10 @@ def _anchors(low: str, ai_context: bool = False) -> list[_Anchor]:
         anchors.append(_Anchor(m.start(), "develop"))
     if not anchors:
         for m in _PURPOSE.finditer(low):
-            if _DATA_FRAME.search(low[: m.start()]):
+            if data_lead or _DATA_FRAME.search(low[: m.start()]):
                 anchors.append(_Anchor(m.start("ai"), "purpose"))
+    if not anchors and data_lead:
+        anchors += [_Anchor(m.start(), "purpose") for m in _AI_DEVELOPMENT.finditer(low)]
     return sorted(anchors, key=lambda anchor: anchor.start)
 
 
@@ -986,7 +1007,8 @@ def _read(
     low_body = _lower(body)
     if not row and _GENERIC_SUBJECT.match(low_body) and not _PARTY_WORDS.search(low_body):
         return []  # how AI works in general, not whose data trains what
-    anchors = _anchors(low_body, ai_context)
+    low_lead = _lower(unit.lead) if unit.lead and not row else ""
+    anchors = _anchors(low_body, ai_context, _PURPOSE_LEAD.search(low_lead) is not None)
     if not anchors:
         return []
     if (
@@ -996,7 +1018,6 @@ def _read(
     ):
         return []  # who owns the models trained or fine-tuned, not whose data trains them
     # a table's column names are context for people, not words of the row: they name every row's columns
-    low_lead = _lower(unit.lead) if unit.lead and not row else ""
     whole = f"{low_lead} {low_body}" if low_lead else low_body
     anchor = _main_anchor(anchors, body, low_body)
     # negation and modality are read in the anchor's own clause; for an item that begins with the
