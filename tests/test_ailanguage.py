@@ -655,3 +655,31 @@ def test_an_ai_purpose_listed_under_a_lead_that_processes_data_is_a_practice() -
     assert (statement.actor, statement.condition) == ("vendor", "always")
     assert "personal_data" in statement.data  # the lead's data is what the purpose uses
     assert statements("# Values\n\nWhat we stand for:\n\n* responsible AI development.\n") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "# Help\n\n## Does Acme use my data to train its models?\n\nBy default, we do not. "
+            "Administrators can opt their workspace in.\n",
+            [("vendor", "consent")],
+        ),
+        ("# FAQ\n\n## Do you train AI models on my chats?\n\nNo.\n", [("vendor", "never")]),
+        (
+            "# FAQ\n\n## Is my chat content used to train AI models?\n\nYes, unless you opt out.\n",
+            [("vendor", "opt_out")],
+        ),
+        # a full answer is read as it stands; a terse answer to a question about something else says nothing
+        (
+            "# FAQ\n\n## Does Acme train on my files?\n\nNo, we do not use your files to train AI models.\n",
+            [("vendor", "never")],
+        ),
+        ("# FAQ\n\n## Do you sell my data?\n\nNo.\n", []),
+    ],
+)
+def test_a_terse_faq_answer_answers_its_question_heading(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _read(text) == expected
+    for statement in statements(text):
+        if len(statement.sentence.split()) < 10:  # a terse answer is quoted with its question
+            assert statement.context and statement.context.endswith("?")

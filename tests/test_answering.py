@@ -298,3 +298,18 @@ def test_when_plans_differ_and_the_question_names_none_both_are_said_and_quoted(
     )
     business = _ask(engine, "Does Chatly train on the content of our business users?")
     assert business.verdict == "no" and "depends on the plan" not in business.answer
+
+
+def test_a_terse_faq_answer_decides_and_is_quoted_with_its_question(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        doc = documents.track(session, "https://helpful.example/faq", "Helpful", "privacy")
+        text = (
+            "# Privacy FAQ\n\n## What do you collect?\n\nWe collect your name and email address.\n\n"
+            "## Does Helpful use my data to train its models?\n\nBy default, we do not. Administrators can "
+            "opt their workspace in.\n"
+        )
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    answer = _ask(engine, "Does Helpful train its models on our data?")
+    assert answer.verdict == "with_consent"
+    [cited] = [c for c in answer.citations if c.quote == "By default, we do not."]
+    assert cited.context == "Does Helpful use my data to train its models?"

@@ -199,3 +199,13 @@ def test_the_vectorised_index_scores_exactly_as_bm25s_itself(seed: int) -> None:
         expected = theirs.get_scores(query)
         assert (expected > 0).any()
         np.testing.assert_allclose(ours.get_scores(query), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_an_faq_question_heading_points_to_its_answer() -> None:
+    text = (
+        "# Help\n\n## Data we keep\n\nWe keep account data, billing data and support data while your "
+        "account is open.\n\n## Does Acme use my data to train its models?\n\nBy default, we do not. "
+        "Administrators can opt their workspace in.\n"
+    )
+    [first, *_] = EvidenceIndex.of_text(text).search("Does Acme use our data to train its models?")
+    assert first.passage.text.startswith("By default, we do not.")

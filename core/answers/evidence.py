@@ -71,6 +71,8 @@ SYNONYM_WEIGHT = 0.3
 CUE_WEIGHT = 0.7
 CLAUSE_WEIGHT = 0.4
 HEADING_WEIGHT = 0.2
+FAQ_HEADING_WEIGHT = 0.6
+FAQ_MATCH = 0.5
 POSITION_DECAY = 0.1
 COVERAGE_EXPONENT = 0.5
 WINDOW_GAIN = 0.985
@@ -375,12 +377,14 @@ class EvidenceIndex:
         sentence_clause: list[int] = []
         spans: list[tuple[int, int]] = []
         headings: list[str] = []
+        faq: list[bool] = []  # a clause under a question heading: an FAQ answer
         sentences: list[str] = []
         for position, clause in enumerate(self._clauses):
             if clause.kind == "heading":
                 continue
             quotable.append(position)
             headings.append(_heading(clause))
+            faq.append(bool(clause.heading) and clause.heading.rstrip().endswith("?"))
             for start, end in quote_spans(clause.text):
                 sentence_clause.append(len(quotable) - 1)
                 spans.append((start, end))
@@ -399,6 +403,13 @@ class EvidenceIndex:
         self._units = _bm25(unit_docs, self._vocab) if searchable else None
         self._clause_index = _bm25(clause_docs, self._vocab) if searchable else None
         self._heading_index = _bm25(heading_docs, self._vocab) if searchable and any(heading_docs) else None
+        # an FAQ's question heading ("Does Acme train its models on my data?") says what its answer answers
+        self._heading_weight = np.where(faq, FAQ_HEADING_WEIGHT, HEADING_WEIGHT).astype(np.float32)
+        self._faq = np.asarray(faq, dtype=bool)
+        self._headings = headings
+        clause_start = np.full(len(quotable), len(sentence_clause), dtype=np.int32)
+        np.minimum.at(clause_start, self._sentence_clause, np.arange(len(sentence_clause), dtype=np.int32))
+        self._opens = self._first == clause_start[self._unit_clause]  # the unit opens its clause
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
         """Token ids of each text's stems, growing the shared vocabulary.
@@ -449,13 +460,16 @@ class EvidenceIndex:
         """The ``k`` best passages for ``question``, best first, no two sharing a sentence.
 
         Empty when no unit contains any of the question's terms, synonyms or cue words: a clause or
-        heading match alone never makes a unit quotable.
+        heading match alone never makes a unit quotable, except the opening of an FAQ answer whose question
+        heading shares most of the question's words ("Does Acme train on my data?" / "By default, we do
+        not.").
         """
         if self._units is None or self._clause_index is None or k <= 0:
             return []
         query = _query(question)
         unit_score = np.zeros(len(self._first), dtype=np.float32)
         context = np.zeros(len(self._quotable), dtype=np.float32)
+        faq_match = np.zeros(len(self._quotable), dtype=np.float32)
         for weight, stems in query.parts:
             token_ids = [self._vocab[stem] for stem in stems if stem in self._vocab]
             if not token_ids:
@@ -467,8 +481,14 @@ class EvidenceIndex:
             context += weight * CLAUSE_WEIGHT * _normalised(self._clause_index.get_scores_from_ids(token_ids))
             if self._heading_index is not None:
                 heading_score = self._heading_index.get_scores_from_ids(token_ids)
-                context += weight * HEADING_WEIGHT * _normalised(heading_score)
-        candidates = np.flatnonzero(unit_score > 0)
+                context += weight * self._heading_weight * _normalised(heading_score)
+                if stems is query.content:
+                    faq_match = np.where(self._faq, _normalised(heading_score), 0.0).astype(np.float32)
+        answers = self._opens & (faq_match[self._unit_clause] >= FAQ_MATCH)
+        # a terse answer ("By default, we do not.") scores as if it said its question heading's words
+        terse = answers & (unit_score == 0)
+        unit_score = np.where(terse, faq_match[self._unit_clause], unit_score).astype(np.float32)
+        candidates = np.flatnonzero((unit_score > 0) | answers)
         if not len(candidates):
             return []
         final = unit_score[candidates] * self._prior[candidates] + context[self._unit_clause[candidates]]
@@ -488,7 +508,11 @@ class EvidenceIndex:
                 continue
             used.update(range(first, last + 1))
             passage = self._passage(first, last)
-            hits.append(Hit(passage, score, frozenset(content).intersection(_stems(passage.text))))
+            words = _stems(passage.text)
+            clause = int(self._unit_clause[unit])
+            if self._faq[clause] and self._opens[unit]:
+                words += _stems(self._headings[clause])  # an FAQ answer answers its question heading
+            hits.append(Hit(passage, score, frozenset(content).intersection(words)))
             if len(hits) == k:
                 break
         return hits

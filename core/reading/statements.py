@@ -1122,9 +1122,76 @@ def clause_statements(clause: Clause) -> tuple[Statement, ...]:
         text = text[len(clause.heading) :].lstrip(" .:-")
     # The cue test comes before the cache: a few substring tests cost less than a cache entry, and most
     # clauses never mention AI (caching them kept every clause text of a check cycle alive, ~13 MB).
+    faq = _faq_answer(clause, text)
+    if faq is not None:
+        return faq
     if not _has_cue(text):
         return ()
     return _read_clause(text, clause.lead, clause.kind, clause.id, _about_ai(clause.path))
+
+
+# An FAQ's terse answer to its question heading: "No.", "Yes, ...", "By default, we do not."
+_TERSE_ANSWER = re.compile(
+    r"^\W*(?:(?P<no>no\b|never\b|not by default\b|(?:by default,?\s+)?(?:we|it|they)\s+(?:do|does|will)\s+not"
+    r"(?=\W*(?:[.;,]|$))|(?:by default,?\s+)?(?:we|it|they)\s+(?:don't|doesn't|won't)(?=\W*(?:[.;,]|$)))"
+    r"|(?P<yes>yes\b))",
+    re.IGNORECASE,
+)
+_YES_NO_QUESTION = re.compile(
+    r"^\W*(?P<aux>do|does|did|will|would|can|could|may|is|are)\s+(?P<rest>.+?)\s*\?\s*$", re.IGNORECASE
+)
+_PARTICIPLE = re.compile(r"\b\w+(?:ed|en|wn)\b")
+
+
+def _declarative(question: str, negative: bool) -> str | None:
+    """The statement a yes/no question heading asks about, said or denied: "Does Acme train its models on
+    my data?" + no -> "Acme does not train its models on my data."; "Is my data used ...?" + yes -> "my
+    data is used ..."; "you" asked of the vendor is "we"."""
+    m = _YES_NO_QUESTION.match(question)
+    if m is None:
+        return None
+    aux, rest = m["aux"].lower(), m["rest"]
+    rest = re.sub(r"^(?:you|we)\b", "We", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"\b(?:my|our)\b", "your", rest)  # the asker's data is "your" data
+    if aux in ("is", "are"):
+        participle = _PARTICIPLE.search(rest)
+        if participle is None:
+            return None
+        subject, predicate = rest[: participle.start()].strip(), rest[participle.start() :]
+    else:
+        words = rest.split(" ", 1)
+        if len(words) < 2:
+            return None
+        subject, predicate = words[0], words[1]
+        if subject[:1].islower() and subject.lower() not in ("it", "they"):  # "Does my data ...": no subject
+            return None
+    return f"{subject} {aux} {'not ' if negative else ''}{predicate}."
+
+
+def _faq_answer(clause: Clause, text: str) -> tuple[Statement, ...] | None:
+    """The statements of an FAQ answer that answers its question heading tersely ("## Does Acme train its
+    models on my data? / By default, we do not."): the heading's question, said or denied, conditioned as
+    the answer conditions it, and quoted as the answer with the question as its context. None when the
+    clause is no such answer (an answer that says it in full is read as any other clause)."""
+    question = clause.heading or ""
+    m = _TERSE_ANSWER.match(text) if question.rstrip().endswith("?") else None
+    if m is None:
+        return None
+    first = split_sentences(text)[0] if text.strip() else text
+    if _has_cue(first) and _anchors(_lower(first)):
+        return None
+    declarative = _declarative(question.strip(), negative=m["no"] is not None)
+    if declarative is None or not _has_cue(declarative):
+        return None
+    read = _read_clause(declarative, None, "paragraph", clause.id, True)
+    condition = practice_condition(text)
+    out = []
+    for statement in read:
+        changed = replace(statement, sentence=first, context=question.strip())
+        if condition == "consent" or (condition == "opt_out" and statement.condition == "always"):
+            changed = replace(changed, condition=condition)
+        out.append(changed)
+    return tuple(out)
 
 
 def _about_ai(path: tuple[str, ...]) -> bool:
