@@ -683,3 +683,13 @@ def test_a_terse_faq_answer_answers_its_question_heading(text: str, expected: li
     for statement in statements(text):
         if len(statement.sentence.split()) < 10:  # a terse answer is quoted with its question
             assert statement.context and statement.context.endswith("?")
+
+
+def test_a_purposes_table_row_naming_model_development_is_read() -> None:
+    text = (
+        "# Privacy\n\n| Purpose | Data we use | Legal basis |\n| --- | --- | --- |\n"
+        "| Business model development | Usage data | Legitimate interests |\n"
+        "| Research and model development | Usage data | Consent |\n"
+    )
+    [statement] = statements(text)
+    assert (statement.condition, statement.data) == ("consent", frozenset({"usage_data"}))

@@ -666,7 +666,13 @@ def _anchors(low: str, ai_context: bool = False, data_lead: bool = False) -> lis
             if data_lead or _DATA_FRAME.search(low[: m.start()]):
                 anchors.append(_Anchor(m.start("ai"), "purpose"))
     if not anchors and data_lead:
-        anchors += [_Anchor(m.start(), "purpose") for m in _AI_DEVELOPMENT.finditer(low)]
+        anchors += [
+            _Anchor(m.start(), "purpose")
+            for m in _AI_DEVELOPMENT.finditer(low)
+            # not "business model development", not "(excluding model training)"
+            if not _NON_ML_MODEL.search(low[max(0, m.start() - 30) : m.end()])
+            and not _EXCLUDING.search(low[max(0, m.start() - 40) : m.start()])
+        ]
     return sorted(anchors, key=lambda anchor: anchor.start)
 
 
@@ -1008,7 +1014,8 @@ def _read(
     if not row and _GENERIC_SUBJECT.match(low_body) and not _PARTY_WORDS.search(low_body):
         return []  # how AI works in general, not whose data trains what
     low_lead = _lower(unit.lead) if unit.lead and not row else ""
-    anchors = _anchors(low_body, ai_context, _PURPOSE_LEAD.search(low_lead) is not None)
+    # a row of a purposes table, like an item of a lead-in that processes data, names purposes of processing
+    anchors = _anchors(low_body, ai_context, row or _PURPOSE_LEAD.search(low_lead) is not None)
     if not anchors:
         return []
     if (
