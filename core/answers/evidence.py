@@ -384,7 +384,7 @@ class EvidenceIndex:
                 continue
             quotable.append(position)
             headings.append(_heading(clause))
-            faq.append(bool(clause.heading) and clause.heading.rstrip().endswith("?"))
+            faq.append((clause.heading or "").rstrip().endswith("?"))
             for start, end in quote_spans(clause.text):
                 sentence_clause.append(len(quotable) - 1)
                 spans.append((start, end))
