@@ -55,6 +55,11 @@ By default, the app syncs your bookmarks across your devices.
 Our services only collect the personal information from students that is needed to run the service. We
 first require that the school obtain the consent of parents prior to collecting such information.
 
+## Messages
+
+We cannot access the content of your encrypted messages. Only you and the people you message can read
+them.
+
 ## Your duties
 
 You must not share other members' photos with advertisers or post them elsewhere.
@@ -89,6 +94,8 @@ def _verdict(question: str) -> str:
         ("Does Acme send us promotional offers by text, and can we stop it?", "opt_out"),
         # on by default is on until turned off
         ("Does the Acme app sync our bookmarks?", "opt_out"),
+        # "read" asked, "access" denied; the later "only you ... can read them" does not decide
+        ("Can Acme read our encrypted messages?", "no"),
         # the next sentence conditions the practice it refers back to
         ("Does Acme collect personal information from our students?", "with_consent"),
         # a control of something else is no condition of the practice asked about

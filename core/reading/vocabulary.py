@@ -246,6 +246,7 @@ ACTION_SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"send", "deliver", "transmit"}),
     frozenset({"use", "process", "utilize", "utilise"}),
     frozenset({"delete", "erase", "remove", "destroy"}),
+    frozenset({"access", "read", "view", "see", "review"}),
 )
 # fmt: on
 """Verbs a clause may use for the action a question asks about ("keep" answered by "we do not retain"); a
