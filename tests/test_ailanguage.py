@@ -422,6 +422,12 @@ def test_a_heading_about_ai_makes_training_on_data_machine_learning() -> None:
         ("You can limit the use of your content to train our AI models in Settings.", "opt_out"),
         ("We do not use your files to train AI models unless you direct us to do so.", "consent"),
         ("We may use your chats to train our AI models, unless you opt out in your settings.", "opt_out"),
+        # the administrator or organisation controls it for the user
+        (
+            "We use the files you upload to train our models, unless your administrator turns this off.",
+            "opt_out",
+        ),
+        ("We do not use your content to train AI models unless your organization enables it.", "consent"),
     ],
 )
 def test_conditions_in_their_many_forms(text: str, condition: str) -> None:

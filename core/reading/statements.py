@@ -216,6 +216,11 @@ _BOUNDARY = re.compile(
 )
 # a word of the setting named between a split phrasal verb ("turn the Photo Sharing control off")
 _SETTING_NAME = r"(?:\s+(?!(?:and|or|to|from|between|in|into)\b)[\w\"'\u201c\u201d-]+)"
+# who may switch the practice on or off: the user, or the administrator or organisation the user belongs to
+_WHO_CONTROLS = (
+    r"(?:you|your (?:\w+ ){0,2}?(?:administrators?|admins?|organi[sz]ation|employer|account owner"
+    r"|workspace owner)|an? (?:administrator|admin))"
+)
 _CONSENT = re.compile(
     r"\bwithout\b(?:\W+\w+){0,5}?\W+(?:consent|permission|authori[sz]ation|instructions?|approval|agreement"
     r"|opt[- ]?in|affirmative)"
@@ -229,7 +234,8 @@ _CONSENT = re.compile(
     r"|\bif you (?:opt[- ]in|consent|agree|choose to (?:share|allow|enable|participate|opt in|contribute))"
     r"|\bonly (?:if|when|where|with|after) (?:you|customers?|users?|the account owner)|\bopt[- ]?in\b"
     r"|\bif (?:enabled|authorized|you enable|you allow|you choose)|\bunless (?:authorized|instructed"
-    r"|you (?:\w+ly )?(?:(?:instruct|permit|allow|direct|ask|request|tell|elect|enable)\w*|opt[- ]?in\b))"
+    rf"|{_WHO_CONTROLS} (?:\w+ly )?(?:(?:instruct|permit|allow|direct|ask|request|tell|elect|enable)\w*"
+    r"|opt[- ]?in\b))"
     r"|\b(?:except|unless|other than)\b(?:\W+\w+){0,4}?\W+you (?:have )?(?:\w+ly )?"
     r"(?:consent|agree|opt(?:ed)?[- ]?in|instruct|permit|allow|choose to (?:share|allow|opt in|participate))"
     # settings: "if you turn on X", "if you switch the setting on", "only when X is switched on"
@@ -243,7 +249,8 @@ _CONSENT = re.compile(
     r"|is not)\b"
 )
 _OPT_OUT = re.compile(
-    r"\bopt(?:s|ed|ing)?[- ]?out\b|\bunless you\b(?:\W+\w+){0,4}?\W+(?:object|disable|turn|decline|withdraw)"
+    rf"\bopt(?:s|ed|ing)?[- ]?out\b|\bunless {_WHO_CONTROLS}\b(?:\W+\w+){{0,4}}?\W+"
+    r"(?:object|disable|turn|decline|withdraw)"
     r"|\b(?:can|may) (?:(?:choose|ask|request|elect) to |also |always |at any time )?"
     r"(?:turn off|switch off|disable|object|withdraw|decline|exclude|limit|restrict|stop|opt[- ]?out"
     r"|instruct\b(?:\W+\w+){0,3}\W+not)"
