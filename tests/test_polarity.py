@@ -117,3 +117,37 @@ def test_two_shared_nouns_without_the_asked_action_decide_nothing() -> None:
 def test_a_clause_binding_the_customer_does_not_answer_what_the_vendor_does() -> None:
     assert _verdict("Does Acme share our members' photos with advertisers?") == "unclear"
     assert _verdict("Can we share other members' photos with advertisers?") == "no"
+
+
+OTHER_POLICY = """# Privacy
+
+## Signals
+
+We do not currently respond to Do Not Track signals.
+
+## Cookies
+
+We use cookies to personalize ads. You can disable cookies in your browser settings.
+
+## Transfers
+
+Your information may be transferred to and processed in the United States.
+
+## Selling
+
+We may transfer your information to a buyer if we sell our business. We will never sell your data.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Does Acme honor Do Not Track?", "no"),  # "respond" for "honor"
+        ("Does Acme use cookies to personalize ads?", "opt_out"),  # the next sentence controls the same thing
+        ("Can our data be transferred to the US?", "yes"),  # a passive question's verb; "information"
+        ("Does Acme sell our data?", "no"),  # the question's own word beats a synonym
+    ],
+)
+def test_verbs_nouns_and_next_sentences_of_plain_answers(question: str, verdict: str) -> None:
+    hits = EvidenceIndex.of_text(OTHER_POLICY).search(question, k=3)
+    assert polarity(question, hits, "Acme") == verdict

@@ -9,12 +9,13 @@ and the reader reads the quotes.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from core.answers.evidence import Hit, question_terms
 from core.answers.questions import name_like
 from core.answers.result import AnswerVerdict
 from core.reading.statements import practice_condition
-from core.reading.vocabulary import ACTION_SYNONYMS
+from core.reading.vocabulary import ACTION_SYNONYMS, OBJECT_SYNONYMS
 from core.text.sentences import split_sentences
 
 _YES_NO = re.compile(
@@ -68,10 +69,11 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     asked = [term for term in question_terms(main) if term not in own]
     if not terms or not asked:
         return "unclear"
-    action = asked[0]
+    action = _passive_action(main, asked) or asked[0]
     objects = set(terms) - {action}
     actions = action_stems(action)
-    best: tuple[int, int, list[str], int, str, str] | None = None
+    spelled = {o: _spellings(o) for o in objects}
+    best: tuple[float, int, list[str], int, str, str] | None = None
     clauses: list[str] = []
     about_vendor = not _ASKS_ABOUT_US.match(main)
     starts = {(h.passage.clause_index, h.passage.first_sentence): h.passage.text for h in hits}
@@ -84,8 +86,16 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
                 continue  # but what the customer may or must do is not what the vendor does
             words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(actions)), None)
-            found = [i for i, word in enumerate(words) if any(word.startswith(o) for o in objects)]
-            shared = sum(any(word.startswith(o) for word in words) for o in objects)
+            found = [i for i, word in enumerate(words) if any(word.startswith(spelled[o]) for o in objects)]
+            # an object in the question's own word counts 1, in a synonym ("information" for "data") 0.5
+            shared = sum(
+                1.0
+                if any(w.startswith(o) for w in words)
+                else 0.5
+                if any(w.startswith(spelled[o]) for w in words)
+                else 0.0
+                for o in objects
+            )
             score = shared + (2 if at is not None else 0)
             if at is None and shared < max(3, (len(objects) + 1) // 2):
                 continue
@@ -101,7 +111,8 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     # a question about the control itself ("Can we opt out of ...?") is not conditioned by it
     about_control = practice_condition(question) is not None and bool(_ABOUT_CONTROL.match(question))
     condition = None if about_control else _condition(clause, objects)
-    if condition is None and not negated and not about_control and _REFERS_BACK.search(following):
+    follows_on = bool(_REFERS_BACK.search(following)) or _shares(following, objects, 1)
+    if condition is None and not negated and not about_control and follows_on:
         # "... only collect what is needed. We first require that the school obtain the consent of parents
         # prior to collecting such information.": the next sentence conditions the practice
         condition = _condition(following, objects)
@@ -145,21 +156,45 @@ def main_question(question: str) -> str | None:
     return rest if rest != text and _YES_NO.match(rest) else None
 
 
+def _spellings(stem: str) -> tuple[str, ...]:
+    """An asked object's stem and its synonyms' stems (``OBJECT_SYNONYMS``: "data" is "information")."""
+    return _stems_with(stem, OBJECT_SYNONYMS)
+
+
 def action_stems(action: str) -> tuple[str, ...]:
     """The asked action's stem and its synonyms' stems (``ACTION_SYNONYMS``)."""
-    stems = {action}
-    for group in ACTION_SYNONYMS:
+    return _stems_with(action, ACTION_SYNONYMS)
+
+
+@lru_cache(maxsize=4096)
+def _stems_with(stem: str, groups: tuple[frozenset[str], ...]) -> tuple[str, ...]:
+    """``stem`` and the stems of every group of words it belongs to."""
+    stems = {stem}
+    for group in groups:
         group_stems = set(question_terms(" ".join(sorted(group))))
-        if action in group_stems:
+        if stem in group_stems:
             stems |= group_stems
     return tuple(sorted(stems))
 
 
-def _shares(clause: str, objects: set[str]) -> bool:
-    """Whether a clause names at least two of the asked objects (or the only one)."""
+def _shares(clause: str, objects: set[str], least: int = 2) -> bool:
+    """Whether a clause names at least ``least`` of the asked objects (or all of them, if fewer)."""
     words = _words(clause)
-    shared = sum(any(word.startswith(o) for word in words) for o in objects)
-    return shared >= min(2, len(objects))
+    shared = sum(any(word.startswith(_spellings(o)) for word in words) for o in objects)
+    return bool(objects) and shared >= min(least, len(objects))
+
+
+_PASSIVE = re.compile(r"\b(?:be|been|being|is|are|was|were|get|gets)\s+(\w+(?:ed|en|wn))\b", re.IGNORECASE)
+
+
+def _passive_action(main: str, asked: list[str]) -> str | None:
+    """The verb of a passive question ("Can our data be transferred to the US?": "transfer"), whose first
+    content word is its subject, not its action."""
+    m = _PASSIVE.search(main)
+    if m is None:
+        return None
+    stem = next(iter(question_terms(m[1])), None)
+    return stem if stem in asked else None
 
 
 def _condition(clause: str, objects: set[str]) -> str | None:

@@ -247,6 +247,7 @@ ACTION_SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"use", "process", "utilize", "utilise"}),
     frozenset({"delete", "erase", "remove", "destroy"}),
     frozenset({"access", "read", "view", "see", "review"}),
+    frozenset({"honor", "honour", "respond", "respect"}),
 )
 # fmt: on
 """Verbs a clause may use for the action a question asks about ("keep" answered by "we do not retain"); a
@@ -261,3 +262,11 @@ PLAN_WORDS: frozenset[str] = frozenset({
 """Words that name a plan or tier ("ChatGPT Enterprise", "the API"): a question naming one is answered by
 the statements that name it. ("Pro", "Plus", "Free" count only inside a capitalised name: "for free" is no
 tier.)"""
+
+# fmt: off
+OBJECT_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset({"data", "information", "info"}),
+    frozenset({"kids", "children", "child", "minors"}),
+)
+# fmt: on
+"""Nouns a clause may use for what a question asks about ("our data" answered by "your information")."""
