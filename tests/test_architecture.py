@@ -84,6 +84,18 @@ def test_core_never_imports_bots_or_tests() -> None:
             assert "import bots" not in path.read_text() and "from tests" not in path.read_text(), name
 
 
+def test_data_flows_one_way_from_text_and_reading_to_answers_and_alerts() -> None:
+    """Text primitives, storage and the reading never reach up to what uses them (answers, alerts, commands)."""
+    below = ("core.text", "core.reading", "core.storage")
+    above = ("core.answers", "core.alerts", "core.commands")
+    reaching_up = {
+        name: sorted(target for target in GRAPH[name] if target.startswith(above))
+        for name in GRAPH
+        if name.startswith(below)
+    }
+    assert {name: targets for name, targets in reaching_up.items() if targets} == {}
+
+
 def test_the_core_root_is_small_and_every_package_has_several_modules() -> None:
     root = sorted(p.stem for p in (ROOT / "core").glob("*.py") if p.stem != "__init__")
     assert len(root) <= 6, root

@@ -64,6 +64,7 @@ def _options(
 ) -> None:
     """Options of clausewatch itself, before any command."""
 
+
 out = Console(highlight=False, emoji=False)
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an error stays one line
 
@@ -88,6 +89,7 @@ def _settings() -> Settings:
 
 def _engine(settings: Settings | None = None) -> Engine:
     from core.storage import database
+
     return database.open_engine((settings or _settings()).database_url)
 
 
@@ -107,6 +109,7 @@ def db_upgrade() -> None:
 
     from core.reading import READER_VERSION, rejudging
     from core.storage import database
+
     settings = _settings()
     engine = database.make_engine(settings.database_url)
     database.upgrade(engine)
@@ -135,6 +138,7 @@ def rejudge(
 
     from core.reading import READER_VERSION, rejudging
     from core.registry import documents
+
     if bool(docs) == all_docs:
         raise UsageError("name the documents to rejudge, or use --all")
     engine = _engine()
@@ -169,6 +173,7 @@ def track(
     """Start tracking a vendor's document at URL (history is kept if it was tracked before)."""
     from core.registry import documents
     from core.storage import database
+
     settings = _settings()
     engine = _engine(settings)
     with database.session_scope(engine) as session:
@@ -193,6 +198,7 @@ def untrack(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, 
     from core.pipeline.versions import versions_of
     from core.registry import documents
     from core.storage import database
+
     with database.session_scope(_engine()) as session:
         tracked = documents.untrack(session, doc)
         kept = len(versions_of(session, tracked.document.id or 0))
@@ -205,6 +211,7 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
     from sqlmodel import Session
 
     from core.registry import documents
+
     with Session(_engine()) as session:
         rows = documents.list_tracked(session, include_inactive=True)
     if as_json:
@@ -248,6 +255,7 @@ def check(
 
     from core.pipeline.scheduler import due_document_ids
     from core.registry import documents
+
     settings = _settings()
     engine = _engine(settings)
     with Session(engine) as session:
@@ -281,6 +289,7 @@ def _run_checks(
     import asyncio
 
     from core.pipeline.scheduler import check_due, check_now
+
     total = len(ids) if ids is not None else total or 0
     with _bar(disable=total < 2) as progress:
         task = progress.add_task("checking", total=total)
@@ -315,6 +324,7 @@ def history(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, 
     from core.reading.changes import change_into, change_label
     from core.registry import documents
     from core.storage.models import Blob
+
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
         versions = versions_of(session, tracked.document.id or 0)
@@ -350,6 +360,7 @@ def show(
 
     from core.pipeline.versions import version_at, version_text
     from core.registry import documents
+
     day = _parse_date(as_of, "--as-of") or date.max
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
@@ -375,6 +386,7 @@ def diff(
     from core.pipeline.versions import versions_to_compare
     from core.reading.changes import view_between
     from core.registry import documents
+
     start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
     if start and end and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
@@ -403,6 +415,7 @@ def changes_command(
 
     from core.reading.changes import change_label, list_changes
     from core.registry import documents
+
     day = _parse_date(since, "--since")
     with Session(_engine()) as session:
         rows = list_changes(
@@ -453,6 +466,7 @@ def eval_changes(
 ) -> None:
     """Measure the AI-training judgment on labelled real changes (precision, recall, direction, actor)."""
     from core.reading.evaluation import evaluate, load_cases
+
     cases = load_cases(folder)
     with _bar() as progress:
         task = progress.add_task("judging", total=len(cases))
@@ -490,6 +504,7 @@ def import_history_command(
     from rich.progress import Progress, TextColumn
 
     from core.pipeline.history_import import import_history
+
     engine = _engine()
     with Progress(TextColumn("importing {task.description}"), console=err, transient=True) as progress:
         task = progress.add_task("")
@@ -524,6 +539,7 @@ def ask(
 
     from bots.console import terminal
     from core.answers import answering
+
     settings = _settings()
     result = asyncio.run(
         answering.answer(
@@ -556,6 +572,7 @@ def profile(
     from bots.console import terminal
     from core.answers import register
     from core.storage import database
+
     if (vendor is None) == (not all_vendors):
         raise UsageError("name one vendor, or use --all for every vendor (e.g. clausewatch profile zoom)")
     with database.read_scope(_engine()) as session:
@@ -582,8 +599,8 @@ _REGISTER_COLUMNS = (
 
 
 def _profile_table(entries: list[register.VendorProfile]) -> None:
-    from core.answers.result import VERDICT_LABELS
     from core.reading.profile import FIELDS
+    from core.reading.verdicts import VERDICT_LABELS
 
     table = Table("vendor", *_REGISTER_COLUMNS, "documents")
     for entry in entries:
@@ -743,6 +760,7 @@ def catalog_command(as_json: Annotated[bool, typer.Option("--json", help="One JS
     """List the vendors `track NAME` knows in chat, with their documents."""
     from core.registry import catalog
     from core.storage import database
+
     with database.read_scope(_engine()) as session:
         entries = catalog.load(session).entries
     if as_json:

@@ -12,10 +12,11 @@ from rich.console import Console
 from rich.text import Text
 
 from core.answers.register import VendorProfile
-from core.answers.result import VERDICT_LABELS, Answer
+from core.answers.result import Answer
 from core.messages import Kind, Message, clip
 from core.reading.changes import ChangeView
 from core.reading.profile import FIELDS
+from core.reading.verdicts import VERDICT_LABELS
 from core.text.clauses import diff_runs
 
 

@@ -23,13 +23,13 @@ from sqlmodel import Session, col, or_, select
 
 from core.alerts.signed_links import diff_url
 from core.alerts.subscriptions import wants
-from core.answers.result import VERDICT_LABELS
 from core.config import Settings
 from core.messages import QUOTE_CHARS, Button, Field, Link, Message, Quote, clip
 from core.pipeline.effective_date import stated_date
 from core.pipeline.versions import version_text
 from core.reading.changes import ChangeView, change_view
 from core.reading.profile import FIELDS, profiles_of
+from core.reading.verdicts import VERDICT_LABELS
 from core.storage.models import Alert, Change, Destination, Document, Subscription, Version, utcnow
 
 MAX_QUOTES = 5

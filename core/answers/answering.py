@@ -30,13 +30,14 @@ from core.answers.in_force import InForce, in_force, resolve_vendor, vendor_name
 from core.answers.polarity import action_stems, main_question, polarity
 from core.answers.questions import Question, name_like, read, vendor_hint
 from core.answers.register import register_answer
-from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation, Source
+from core.answers.result import Answer, Citation, Source
 from core.answers.synthesis import Reread, synthesise
 from core.config import Settings
 from core.errors import NotFoundError, UsageError
 from core.reading import profile as profiles
 from core.reading.changes import list_changes
 from core.reading.statements import statements
+from core.reading.verdicts import VERDICT_LABELS, AnswerVerdict
 from core.reading.vocabulary import GENERIC_DATA
 from core.storage import blobs
 from core.storage.database import read_scope

@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from core.answers.evidence import Hit, question_terms
 from core.answers.questions import name_like
-from core.answers.result import AnswerVerdict
 from core.reading.statements import practice_condition
+from core.reading.verdicts import AnswerVerdict
 from core.reading.vocabulary import ACTION_SYNONYMS, OBJECT_SYNONYMS
 from core.text.sentences import split_sentences
 

@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from core.answers.in_force import InForce, in_force, resolve_vendor, vendors_without_versions
 from core.answers.questions import Question
-from core.answers.result import VERDICT_LABELS, Answer, AnswerVerdict, Citation
+from core.answers.result import Answer, Citation
 from core.errors import NotFoundError
 from core.reading import profile as profiles
+from core.reading.verdicts import VERDICT_LABELS, AnswerVerdict
 
 
 def register_answer(session: Session, question: Question, day: date) -> Answer:

@@ -10,17 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-AnswerVerdict = Literal["yes", "no", "with_consent", "opt_out", "not_stated", "unclear"]
-VERDICTS: tuple[AnswerVerdict, ...] = ("yes", "no", "with_consent", "opt_out", "not_stated", "unclear")
-
-VERDICT_LABELS: dict[AnswerVerdict, str] = {
-    "yes": "Yes",
-    "no": "No",
-    "with_consent": "Only with consent",
-    "opt_out": "Yes, unless you opt out",
-    "not_stated": "Not stated",
-    "unclear": "Unclear",
-}
+from core.reading.verdicts import AnswerVerdict
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from core.answers.result import VERDICTS, Answer, AnswerVerdict, Citation, Source
+from core.answers.result import Answer, Citation, Source
 from core.config import Settings
+from core.reading.verdicts import VERDICTS, AnswerVerdict
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletionMessageParam

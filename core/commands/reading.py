@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from core.answers import answering
 from core.answers.register import vendor_profiles
-from core.answers.result import VERDICT_LABELS, Citation
+from core.answers.result import Citation
 from core.commands.context import Context
 from core.commands.invocation import Invocation
 from core.commands.parsing import Spec
 from core.messages import Field, Link, Message, Quote, clip
 from core.reading import profile
+from core.reading.verdicts import VERDICT_LABELS
 from core.storage.database import read_scope
 
 

@@ -31,8 +31,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import reading
-from core.answers.result import AnswerVerdict
 from core.reading.statements import Statement, statements
+from core.reading.verdicts import AnswerVerdict
 from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, PLAN_WORDS, USAGE_DATA
 from core.storage import blobs
 from core.storage.database import session_scope

@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 
 from core.alerts import subscriptions
 from core.answers.register import vendor_profiles
-from core.answers.result import VERDICT_LABELS, AnswerVerdict
 from core.messages import Message
 from core.reading.changes import change_label, list_changes
+from core.reading.verdicts import VERDICT_LABELS, AnswerVerdict
 from core.storage.models import Destination
 
 SHOWN = 25
