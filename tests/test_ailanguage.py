@@ -699,3 +699,25 @@ def test_a_purposes_table_row_naming_model_development_is_read() -> None:
     )
     [statement] = statements(text)
     assert (statement.condition, statement.data) == ("consent", frozenset({"usage_data"}))
+
+
+def test_a_table_cell_of_bulleted_purposes_is_read_bullet_by_bullet() -> None:
+    text = (
+        "# Privacy\n\n| Purposes | Legal basis |\n| --- | --- |\n"
+        "| The purposes are:<br><br>*   to provide our services and administer your account.<br>"
+        "*   to improve our services and train our machine learning models to detect fraud.<br>"
+        "*   to send you offers about products that may interest you. "
+        "| We rely on your consent for certain optional features, such as targeted advertising. |\n"
+        "| To improve the services (including model training) | <br>*   Inputs<br>*   Feedback "
+        "| Legitimate interests |\n"
+    )
+    found = statements(text)
+    assert [(s.condition, s.context) for s in found] == [
+        (
+            "always",
+            "The purposes are:",
+        ),  # the bullet, with its cell's opening; the consent is for other features
+        ("always", "| Purposes | Legal basis |"),  # a row whose bullets are data categories stays a row
+    ]
+    assert found[0].sentence.startswith("to improve our services and train")
+    assert "feedback" in found[1].data

@@ -85,7 +85,8 @@ def test_core_never_imports_bots_or_tests() -> None:
 
 
 def test_data_flows_one_way_from_text_and_reading_to_answers_and_alerts() -> None:
-    """Text primitives, storage and the reading never reach up to what uses them (answers, alerts, commands)."""
+    """Text primitives, storage and the reading never reach up to what uses them: answers, alerts and
+    commands."""
     below = ("core.text", "core.reading", "core.storage")
     above = ("core.answers", "core.alerts", "core.commands")
     reaching_up = {

@@ -472,6 +472,7 @@ class Unit:
 
     body: str
     lead: str  # introducing words (a list item's lead, an enumeration's opening), may be ""
+    row: bool = False  # a whole table row (its cells are read together, the legal basis among them)
 
 
 class UnitReader(Protocol):
@@ -502,9 +503,13 @@ def reader_name() -> str:
     return _reader.name if _reader is not None else "rules"
 
 
+# a bullet inside a table cell, after the segmenter joined the cell's lines: "..., * to improve ..."
+_CELL_BULLET = re.compile(r"(?:^|,)\s*[*\u2022-]\s+")
+
+
 def _units(clause_text: str, lead: str | None, kind: str) -> list[Unit]:
     if kind == "row":
-        return [Unit(clause_text, lead or "")]
+        return _row_units(clause_text, lead)
     units: list[Unit] = []
     for sentence in split_sentences(clause_text):
         markers = list(_ENUMERATOR.finditer(sentence))
@@ -523,6 +528,28 @@ def _units(clause_text: str, lead: str | None, kind: str) -> list[Unit]:
         else:
             units.append(Unit(sentence, lead or ""))
     return units
+
+
+def _row_units(row: str, columns: str | None) -> list[Unit]:
+    """A table row is one unit, its cells read together; a row whose cells hold bulleted lists (a purposes
+    table: "The purposes are: * to provide ..., * to improve our models ...") is read bullet by bullet,
+    each with its cell's opening words as its lead, since a whole row of lists is not one sentence."""
+    units: list[Unit] = []
+    kept: list[str] = []
+    for cell in row.split("|"):
+        parts = _CELL_BULLET.split(cell)
+        items = [part.strip(" ,") for part in parts[1:] if part.strip(" ,")]
+        # bullets that are sentences (purposes) are read one by one; short ones (data categories: "Inputs",
+        # "Technical Information") stay in the row, which they describe
+        if len(items) < 2 or sum(len(item.split()) for item in items) < 6 * len(items):
+            kept.append(cell)
+            continue
+        opening = parts[0].strip(" ,")
+        units += [Unit(item, opening) for item in items]
+    if not units:
+        return [Unit(row, columns or "", row=True)]
+    rest = "|".join(kept)
+    return [Unit(rest, columns or "", row=True), *units] if normalised_words(rest) else units
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -1096,7 +1123,7 @@ def _read_clause(
     previous_read = False
     parties = introduced_parties(text)
     for unit in _units(text, lead, kind):
-        read = _read_unit(unit, clause_id, kind == "row", ai_context, parties) if _has_cue(unit.body) else []
+        read = _read_unit(unit, clause_id, unit.row, ai_context, parties) if _has_cue(unit.body) else []
         if (
             not read
             and previous_read
