@@ -640,6 +640,12 @@ def test_people_trained_on_a_topic_are_not_ai_training(text: str) -> None:
             [("user", "always")],
         ),
         ("We may use your data to train models that we own.", [("vendor", "always")]),
+        ("Customer Content is not used to train our models.", [("vendor", "never")]),
+        # a relative clause's negation is not the sentence's
+        (
+            "We may use Content that does not contain personal data to train our machine learning models.",
+            [("vendor", "always")],
+        ),
         ("We use the recordings you upload to train our speech models.", [("vendor", "always")]),
     ],
 )

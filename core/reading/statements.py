@@ -206,6 +206,8 @@ _NOT_NEGATION = re.compile(
     r"\b(?:not limited to|without limitation|whether or not|not only|no later than|no less than|no more than"
     r"|no additional|not be liable|at no (?:cost|charge))\b"
     r"|\b(?:that|which|who)\s+(?:is|are|was|were)\s+not\b(?:\s+[\w-]+){0,3}"
+    # a relative clause's own negation: "Content that does not contain personal data"
+    r"|\b(?:that|which|who)\s+(?:does|do|did)\s+not\s+[\w-]+"
     r"|\b(?:if|when|where|once|unless|should) (?:you|users?|customers?)\b[^,;]*?(?:\bnot\b|n't\b)[^,;]*"
 )
 _BOUNDARY = re.compile(
@@ -960,7 +962,10 @@ def _without_noun_modifiers(text: str) -> str:
 
 
 # "the models you fine-tune", "You own any fine-tuned models you create": the customer trains
-_CUSTOMER_TRAINS = re.compile(r"\b(?:you|customers?|users?|developers?)\s+(?:[\w-]+\s+){0,2}?$")
+_CUSTOMER_TRAINS = re.compile(
+    r"\b(?:you|customers?|users?|developers?)\s+(?:(?:may|can|could|have|has|had|choose|want|wish|decide|elect"
+    r"|will|also|then|yourself|themselves)\s+){0,2}(?:to\s+)?$"
+)
 # "Customer retains ownership of models fine-tuned on Customer Data": who owns a trained model, no practice
 _OWNERSHIP = re.compile(
     r"\b(?:own|owns|ownership|belong(?:s|ing)? to|(?:are|is|remain) (?:yours|the customer's)|proprietary to"
@@ -972,7 +977,7 @@ _PARTICIPLE_ANCHOR = re.compile(r"(?:fine-?tuned|trained|pre-?trained|customi[sz
 def _actor(negated: bool, governing: str, whole: str, low_body: str, body: str, anchor: int) -> Actor:
     if negated and _USER_RULE.search(governing):
         return "user"
-    if not negated and _CUSTOMER_TRAINS.search(governing[-40:]) and not _VENDOR_SUBJECT.search(governing):
+    if _CUSTOMER_TRAINS.search(governing[-40:]) and not _VENDOR_SUBJECT.search(governing):
         return "user"
     if not negated and _USER_PERMISSION.search(governing) and not _VENDOR_SUBJECT.search(governing):
         return "user"
