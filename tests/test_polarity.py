@@ -136,6 +136,14 @@ Your information may be transferred to and processed in the United States.
 ## Selling
 
 We may transfer your information to a buyer if we sell our business. We will never sell your data.
+
+## Members
+
+We honor the privacy of our members, and we DO NOT share member details with advertisers.
+
+## Texts
+
+Acme will only send customers text messages about offers if a customer specifically grants us permission.
 """
 
 
@@ -146,6 +154,8 @@ We may transfer your information to a buyer if we sell our business. We will nev
         ("Does Acme use cookies to personalize ads?", "opt_out"),  # the next sentence controls the same thing
         ("Can our data be transferred to the US?", "yes"),  # a passive question's verb; "information"
         ("Does Acme sell our data?", "no"),  # the question's own word beats a synonym
+        ("Does Acme give member details to advertisers?", "no"),  # "give" asked, "share" denied
+        ("Will Acme send our staff text messages about offers?", "with_consent"),  # a customer's permission
     ],
 )
 def test_verbs_nouns_and_next_sentences_of_plain_answers(question: str, verdict: str) -> None:

@@ -241,7 +241,7 @@ COMPANY_WORDS: frozenset[str] = frozenset({
 # fmt: off
 ACTION_SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"keep", "retain", "store", "hold", "preserve", "archive"}),
-    frozenset({"share", "disclose", "transfer", "pass", "hand"}),
+    frozenset({"share", "disclose", "transfer", "pass", "hand", "give"}),
     frozenset({"collect", "gather", "obtain", "capture", "record"}),
     frozenset({"send", "deliver", "transmit"}),
     frozenset({"use", "process", "utilize", "utilise"}),
