@@ -141,6 +141,12 @@ We may transfer your information to a buyer if we sell our business. We will nev
 
 We honor the privacy of our members, and we DO NOT share member details with advertisers.
 
+## Newsletter sign-up
+
+If you buy a gift card from us, we will enroll you in our newsletter.
+
+You can opt out of our newsletter at any time.
+
 ## Texts
 
 Acme will only send customers text messages about offers if a customer specifically grants us permission.
@@ -156,6 +162,11 @@ Acme will only send customers text messages about offers if a customer specifica
         ("Does Acme sell our data?", "no"),  # the question's own word beats a synonym
         ("Does Acme give member details to advertisers?", "no"),  # "give" asked, "share" denied
         ("Will Acme send our staff text messages about offers?", "with_consent"),  # a customer's permission
+        # the question asks for the condition ("unless they unsubscribe"); another clause states it
+        (
+            "If our staff buy gift cards, will Acme enroll them in its newsletter unless they unsubscribe?",
+            "opt_out",
+        ),
     ],
 )
 def test_verbs_nouns_and_next_sentences_of_plain_answers(question: str, verdict: str) -> None:

@@ -120,7 +120,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         # the question asks for the condition ("... unless we opt out?"): another quoted clause about the
         # same things may state it ("you may opt out of such communications")
         condition = next(
-            (c for other in clauses if _shares(other, objects) and (c := _condition(other, objects))), None
+            (c for other in clauses if _shares(other, objects, 1) and (c := _condition(other, objects))), None
         )
     if condition == "consent":
         return "with_consent"
@@ -135,7 +135,9 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
 # "..., and can we stop it?", "or is it on until we opt out?", "do we have to opt in?"
 _CONDITION_ASKED = re.compile(
     r"\b(?:and|or)\s+(?:can|may|could|how can|do)\s+(?:we|i|you|they|users?)\s+(?:stop|opt|turn|switch|refuse"
-    r"|object|limit|disable|prevent|say no)\b|\bhave to opt[- ]?in\b|\bon (?:until|unless)\b",
+    r"|object|limit|disable|prevent|say no)\b|\bhave to opt[- ]?in\b|\bon (?:until|unless)\b"
+    r"|\bunless (?:we|they|you|he|she|our \w+)\s+(?:\w+\s+)?(?:unsubscribe|opt|object|refuse|say no|switch"
+    r"|turn)\w*\b",
     re.IGNORECASE,
 )
 
