@@ -313,3 +313,23 @@ def test_a_terse_faq_answer_decides_and_is_quoted_with_its_question(engine: Engi
     assert answer.verdict == "with_consent"
     [cited] = [c for c in answer.citations if c.quote == "By default, we do not."]
     assert cited.context == "Does Helpful use my data to train its models?"
+
+
+def test_a_vendor_known_by_its_domain_is_not_part_of_what_is_asked(engine: Engine) -> None:
+    """ "Internet Brands" in the question names internetbrands.com: its words are not the question's topic,
+    so the Do Not Track clause answers it, however the question words the response to the signal."""
+    with session_scope(engine) as session:
+        doc = documents.track(
+            session, "https://internetbrands.example/privacy", "internetbrands.com", "privacy"
+        )
+        text = (
+            "# Privacy\n\n## Cookies\n\nWe use cookies and other tracking technologies to recognize you.\n\n"
+            "## Do Not Track\n\nWe do not currently respond to Do Not Track browser signals.\n"
+        )
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    answer = _ask(
+        engine,
+        "Will Internet Brands stop tracking our staff if their browsers send a Do Not Track signal?",
+        vendor="internetbrands.com",
+    )
+    assert answer.verdict == "no"

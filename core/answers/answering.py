@@ -286,7 +286,7 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
         index = EvidenceIndex.of_text(blobs.get_text(session, item.content_hash))
         hits += [(hit.score, order, item, hit) for hit in index.search(question.text, k=3)]
     hits.sort(key=lambda row: (-row[0], row[1]))
-    own = {term for item in versions for term in question_terms(item.vendor)}
+    own = {term for item in versions for term in _vendor_terms(item.vendor, question.text)}
     asked = set(question_terms(question.text)) - own
     chosen = [row for row in hits if row[3].matched & asked][:3]
     if not chosen:
@@ -346,6 +346,25 @@ def _unique(citations: list[Citation]) -> list[Citation]:
             seen.add(key)
             out.append(citation)
     return out
+
+
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)*")
+
+
+def _vendor_terms(vendor: str, question: str) -> list[str]:
+    """The question's words that name the vendor: its name's, and a capitalised run the question writes
+    for a vendor known by its domain ("Internet Brands" for internetbrands.com)."""
+    compact = re.sub(r"[^a-z0-9]", "", vendor.lower())
+    named: list[str] = []
+    for run in _CAPITALISED_RUN.finditer(question):
+        words = run.group(0).split()
+        spans = [(start, end) for start in range(len(words)) for end in range(len(words), start, -1)]
+        for start, end in spans:  # the leftmost, longest run of words that spells the name
+            joined = re.sub(r"[^a-z0-9]", "", "".join(words[start:end]).lower())
+            if len(joined) >= 4 and compact.startswith(joined):
+                named += words[start:end]
+                break
+    return question_terms(" ".join([vendor, *named]))
 
 
 def _asked_terms(text: str, own: set[str]) -> set[str]:

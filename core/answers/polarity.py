@@ -31,6 +31,8 @@ _ABOUT_CONTROL = re.compile(
     r"^\W*(?:can|may|could|how (?:can|do))\s+(?:we|i|you|our|users?|customers?|members?)\b", re.IGNORECASE
 )
 _BY_DEFAULT = re.compile(r"\bby default\b", re.IGNORECASE)
+_DNT = re.compile(r"\bdo[- ]not[- ]track\b|\bdnt\b", re.IGNORECASE)
+_DNT_ACTIONS = ("respond", "honor", "honour", "recogn", "support", "compli", "comply", "act", "process")
 # whose practice: "Can we ...?" asks about us; "Does Acme ...?" about the vendor, which a clause binding
 # the customer ("You may use Outputs ...", "You agree to ...") does not answer ("You acknowledge that we
 # may ..." and "you agree that we ..." do: they describe the vendor's practice)
@@ -72,6 +74,10 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     action = _passive_action(main, asked) or asked[0]
     objects = set(terms) - {action}
     actions = action_stems(action)
+    if _DNT.search(question):
+        # "Does X honor / stop tracking on / change anything for Do Not Track?": whether it responds to the
+        # signal, however the question words it
+        actions, objects = _DNT_ACTIONS, {"track", "signal"}
     spelled = {o: _spellings(o) for o in objects}
     best: tuple[float, int, list[str], int, str, str] | None = None
     clauses: list[str] = []
