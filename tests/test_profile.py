@@ -90,6 +90,17 @@ def test_a_question_naming_a_plan_is_decided_by_the_clauses_naming_it() -> None:
     assert len(general) == 2
 
 
+def test_statements_limited_to_a_region_are_a_tier_of_their_own() -> None:
+    found = statements(
+        "# Privacy\n\nWe may use your voice recordings to train our speech models.\n\n"
+        "We will not use the voice recordings of EEA and Brazilian users to train our models.\n"
+    )
+    relevant = profiles.relevant_statements(found, "customer_content_training")
+    assert [(tier.name, tier.value) for tier in profiles.tiers(relevant)] == [(None, "yes"), ("EEA", "no")]
+    eu = profiles.relevant_statements(found, "customer_content_training", question="What about EEA users?")
+    assert profiles.decide(eu)[0] == "no"
+
+
 def test_combining_documents() -> None:
     assert profiles.combine(["not_stated", "no"]) == "no"
     assert profiles.combine(["yes", "opt_out"]) == "opt_out"

@@ -33,7 +33,7 @@ from sqlmodel import Session, col, select
 from core import reading
 from core.reading.statements import Statement, statements
 from core.reading.verdicts import AnswerVerdict
-from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, PLAN_WORDS, USAGE_DATA
+from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, PLAN_WORDS, REGION_WORDS, USAGE_DATA
 from core.storage import blobs
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
@@ -243,10 +243,10 @@ _NAME_RUN = re.compile(r"(?<!^)\b[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)+")
 
 
 def named_scopes(question: str) -> list[str]:
-    """The products and plans a question names: runs of capitalised words ("ChatGPT Enterprise") and plan
-    words ("API", "enterprise")."""
+    """The products, plans and regions a question names: runs of capitalised words ("ChatGPT Enterprise"),
+    plan words ("API", "enterprise") and regions ("EU", "California")."""
     names = [m.group(0).lower() for m in _NAME_RUN.finditer(question)]
-    names += [w for w in re.findall(r"[a-z]+", question.lower()) if w in PLAN_WORDS]
+    names += [w for w in re.findall(r"[a-z]+", question.lower()) if w in PLAN_WORDS | REGION_WORDS]
     return list(dict.fromkeys(names))
 
 
@@ -278,6 +278,8 @@ _TIER = re.compile(
     r"\b(?i:for|of|from|on|with|to|in)\s+(?i:our\s+|the\s+|your\s+)?(?P<name>(?:[A-Z][\w.+-]*\s+){0,2}"
     rf"(?i:{'|'.join(sorted(PLAN_WORDS))})"
     r"(?:\s+(?i:users?|customers?|accounts?|plans?|products?|services?|offerings?|tiers?|subscriptions?))?)\b"
+    # a region: "of EEA and Brazilian users", "for users in the EU", "California residents"
+    rf"|\b(?P<region>(?i:{'|'.join(sorted(REGION_WORDS))}))\b"
 )
 
 
@@ -297,7 +299,8 @@ def tiers(relevant: Sequence[Statement]) -> list[Tier]:
     groups: dict[str | None, list[Statement]] = {}
     for statement in relevant:
         m = _TIER.search(f"{statement.context or ''} {statement.sentence}")
-        groups.setdefault(m["name"].strip() if m else None, []).append(statement)
+        name = (m["name"] or m["region"]).strip() if m else None
+        groups.setdefault(name, []).append(statement)
     found = [Tier(name, decide(group)[0], tuple(group)) for name, group in groups.items()]
     if all(tier.name is None for tier in found) or len({tier.value for tier in found}) < 2:
         return []

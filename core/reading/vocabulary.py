@@ -270,3 +270,12 @@ OBJECT_SYNONYMS: tuple[frozenset[str], ...] = (
 )
 # fmt: on
 """Nouns a clause may use for what a question asks about ("our data" answered by "your information")."""
+
+# fmt: off
+REGION_WORDS: frozenset[str] = frozenset({
+    "eu", "eea", "uk", "europe", "european", "california", "californian", "brazil", "brazilian", "canada",
+    "canadian", "switzerland", "swiss", "india", "japan", "korea", "australia", "china", "virginia",
+    "colorado", "texas",
+})
+# fmt: on
+"""Words that name a region a clause may be limited to ("users in the EEA", "California residents")."""
