@@ -34,6 +34,13 @@ def zoom(engine: Engine, corpus: Path) -> Engine:
     return engine
 
 
+def _track(engine: Engine, url: str, vendor: str, doc_type: str, text: str) -> None:
+    """Track one document of ``vendor`` and record ``text`` as its version."""
+    with session_scope(engine) as session:
+        doc = documents.track(session, url, vendor, doc_type)
+        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+
+
 def _ask(engine: Engine, question: str, **options: Any) -> Any:
     with Session(engine) as session:
         return ask(session, question, **options).answer
@@ -207,13 +214,11 @@ async def test_a_language_model_rewords_from_the_same_clauses(
 def test_a_plain_clause_in_training_words_answers_when_no_statement_is_read(engine: Engine) -> None:
     """Bare "training" is not read as AI training by the statements (staff are trained too), but a
     retrieved clause that plainly answers the asked question in training words still answers it."""
-    with session_scope(engine) as session:
-        doc = documents.track(session, "https://tunely.example/privacy", "Tunely", "privacy")
-        text = (
-            "# Privacy\n\n## Voice\n\nWe will not use your voice recordings from private rooms for "
-            "training or product improvement.\n\n## Retention\n\nWe keep invoices for seven years.\n"
-        )
-        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    text = (
+        "# Privacy\n\n## Voice\n\nWe will not use your voice recordings from private rooms for "
+        "training or product improvement.\n\n## Retention\n\nWe keep invoices for seven years.\n"
+    )
+    _track(engine, "https://tunely.example/privacy", "Tunely", "privacy", text)
     answer = _ask(engine, "Does Tunely use our voice recordings from private rooms for training?")
     assert answer.verdict == "no"
     assert "for training or product improvement" in answer.citations[0].quote
@@ -224,14 +229,12 @@ def test_a_plain_clause_in_training_words_answers_when_no_statement_is_read(engi
 def test_a_leading_clause_and_a_synonym_do_not_hide_a_plain_answer(engine: Engine) -> None:
     """ "When ..., does X keep ...?" is answered by "We do not retain ...": the yes/no question after the
     leading clause, its verb by a synonym."""
-    with session_scope(engine) as session:
-        doc = documents.track(session, "https://callbox.example/privacy", "Callbox", "privacy")
-        text = (
-            "# Privacy\n\n## Calls\n\nWhen enabled, we encrypt your calls in transit. We do not retain the "
-            "audio or any information about the content of your calls.\n\n## Contacts\n\nWe import and "
-            "store your contacts to improve your experience.\n"
-        )
-        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    text = (
+        "# Privacy\n\n## Calls\n\nWhen enabled, we encrypt your calls in transit. We do not retain the "
+        "audio or any information about the content of your calls.\n\n## Contacts\n\nWe import and "
+        "store your contacts to improve your experience.\n"
+    )
+    _track(engine, "https://callbox.example/privacy", "Callbox", "privacy", text)
     answer = _ask(engine, "When our staff make Callbox calls, does Callbox keep the audio of those calls?")
     assert answer.verdict == "no"
     assert "We do not retain the audio" in answer.citations[0].quote
@@ -242,13 +245,11 @@ async def test_a_model_may_pick_the_deciding_clause_only_as_the_rules_read_it(
 ) -> None:
     """With CLAUSEWATCH_LLM_PICK_CLAUSES the model names the clauses that decide; its verdict stands only
     if the rules, reading just those clauses, give it too."""
-    with session_scope(engine) as session:
-        doc = documents.track(session, "https://mailbird.example/privacy", "Mailbird", "privacy")
-        text = (
-            "# Privacy\n\n## Selling\n\nWe never sell your email address to advertisers.\n\n"
-            "## Partners\n\nWe share your email address with our delivery partners to send your receipts.\n"
-        )
-        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    text = (
+        "# Privacy\n\n## Selling\n\nWe never sell your email address to advertisers.\n\n"
+        "## Partners\n\nWe share your email address with our delivery partners to send your receipts.\n"
+    )
+    _track(engine, "https://mailbird.example/privacy", "Mailbird", "privacy", text)
     claims: list[str] = []
 
     async def reply(body: dict[str, Any], headers: Mapping[str, str]) -> str:
@@ -280,14 +281,12 @@ async def test_a_model_may_pick_the_deciding_clause_only_as_the_rules_read_it(
 
 
 def test_when_plans_differ_and_the_question_names_none_both_are_said_and_quoted(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        doc = documents.track(session, "https://chatly.example/privacy", "Chatly", "privacy")
-        text = (
-            "# Privacy\n\n## Training\n\nWe may use your conversations to train our models, unless you opt "
-            "out in Settings.\n\n## Business\n\nFor business users, we do not use your content to train our "
-            "models.\n"
-        )
-        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    text = (
+        "# Privacy\n\n## Training\n\nWe may use your conversations to train our models, unless you opt "
+        "out in Settings.\n\n## Business\n\nFor business users, we do not use your content to train our "
+        "models.\n"
+    )
+    _track(engine, "https://chatly.example/privacy", "Chatly", "privacy", text)
     general = _ask(engine, "Does Chatly train its models on our content?")
     assert "it depends on the plan or product (otherwise: yes, unless you opt out; business users: no)" in (
         general.answer
@@ -301,14 +300,12 @@ def test_when_plans_differ_and_the_question_names_none_both_are_said_and_quoted(
 
 
 def test_a_terse_faq_answer_decides_and_is_quoted_with_its_question(engine: Engine) -> None:
-    with session_scope(engine) as session:
-        doc = documents.track(session, "https://helpful.example/faq", "Helpful", "privacy")
-        text = (
-            "# Privacy FAQ\n\n## What do you collect?\n\nWe collect your name and email address.\n\n"
-            "## Does Helpful use my data to train its models?\n\nBy default, we do not. Administrators can "
-            "opt their workspace in.\n"
-        )
-        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    text = (
+        "# Privacy FAQ\n\n## What do you collect?\n\nWe collect your name and email address.\n\n"
+        "## Does Helpful use my data to train its models?\n\nBy default, we do not. Administrators can "
+        "opt their workspace in.\n"
+    )
+    _track(engine, "https://helpful.example/faq", "Helpful", "privacy", text)
     answer = _ask(engine, "Does Helpful train its models on our data?")
     assert answer.verdict == "with_consent"
     [cited] = [c for c in answer.citations if c.quote == "By default, we do not."]
@@ -318,15 +315,11 @@ def test_a_terse_faq_answer_decides_and_is_quoted_with_its_question(engine: Engi
 def test_a_vendor_known_by_its_domain_is_not_part_of_what_is_asked(engine: Engine) -> None:
     """ "Internet Brands" in the question names internetbrands.com: its words are not the question's topic,
     so the Do Not Track clause answers it, however the question words the response to the signal."""
-    with session_scope(engine) as session:
-        doc = documents.track(
-            session, "https://internetbrands.example/privacy", "internetbrands.com", "privacy"
-        )
-        text = (
-            "# Privacy\n\n## Cookies\n\nWe use cookies and other tracking technologies to recognize you.\n\n"
-            "## Do Not Track\n\nWe do not currently respond to Do Not Track browser signals.\n"
-        )
-        record(session, doc, Observation(text), flap_window=timedelta(hours=1))
+    text = (
+        "# Privacy\n\n## Cookies\n\nWe use cookies and other tracking technologies to recognize you.\n\n"
+        "## Do Not Track\n\nWe do not currently respond to Do Not Track browser signals.\n"
+    )
+    _track(engine, "https://internetbrands.example/privacy", "internetbrands.com", "privacy", text)
     answer = _ask(
         engine,
         "Will Internet Brands stop tracking our staff if their browsers send a Do Not Track signal?",
