@@ -727,3 +727,8 @@ def test_a_table_cell_of_bulleted_purposes_is_read_bullet_by_bullet() -> None:
     ]
     assert found[0].sentence.startswith("to improve our services and train")
     assert "feedback" in found[1].data
+
+
+def test_messages_are_what_a_question_about_messages_asks() -> None:
+    [statement] = statements("We don't train AI models on your messages.")
+    assert statement.data == frozenset({"inputs_outputs"})

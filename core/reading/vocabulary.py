@@ -60,6 +60,7 @@ CATEGORIES: tuple[DataCategory, ...] = (
         "content",
         re.compile(
             r"\b(?:prompts?|inputs?|outputs?|responses|conversations?|chats?|chat (?:sessions?|logs?|history)"
+            r"|(?:your|chat|direct|private|in-app) messages?"
             r"|queries|completions?|ai[- ]content|aiterm[- ](?:inputs?|outputs?|content)|generated content"
             r"|chatbot data|interactions? with (?:our |the )?(?:aiterm|chat-?bots?|assistants?|agents?))\b"
         ),
