@@ -428,6 +428,7 @@ def test_a_heading_about_ai_makes_training_on_data_machine_learning() -> None:
             "opt_out",
         ),
         ("We do not use your content to train AI models unless your organization enables it.", "consent"),
+        ("We may use your recordings to train our speech models if you have opted in.", "consent"),
     ],
 )
 def test_conditions_in_their_many_forms(text: str, condition: str) -> None:
