@@ -733,3 +733,34 @@ def test_a_table_cell_of_bulleted_purposes_is_read_bullet_by_bullet() -> None:
 def test_messages_are_what_a_question_about_messages_asks() -> None:
     [statement] = statements("We don't train AI models on your messages.")
     assert statement.data == frozenset({"inputs_outputs"})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the second review's findings
+        ("We also conduct annual training on data security for everyone who handles customer content.", []),
+        (
+            "Enterprise customers, who do not have their content used to train our AI models, pay more.",
+            [("vendor", "never")],
+        ),
+        ("# FAQ\n\n## Can I use Acme outputs to train my own AI models?\n\nYes.\n", [("user", "always")]),
+        (
+            "# FAQ\n\n## Does Acme train on my data?\n\nNo human reviewer reads your chats. We use them to "
+            "train our models.\n",
+            [("vendor", "always")],
+        ),
+        ("# FAQ\n\n## Does Acme train on my data?\n\nNot by default.\n", [("vendor", "consent")]),
+    ],
+)
+def test_readings_the_second_review_found_wrong(text: str, expected: list[tuple[str, str]]) -> None:
+    assert _read(text) == expected
+
+
+def test_a_long_lead_in_is_read_in_linear_time() -> None:
+    import time
+
+    lead = "We may process and use your personal data " + "and other content, " * 2000
+    started = time.perf_counter()
+    statements(f"# X\n\n{lead}namely:\n\n* research, including fostering AI development.\n")
+    assert time.perf_counter() - started < 1.0  # a nested scan of the lead took minutes

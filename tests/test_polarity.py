@@ -48,7 +48,7 @@ If you do not want promotional texts, you may opt out of such offers at any time
 
 ## Sync
 
-By default, the app syncs your bookmarks across your devices.
+By default, the app enables syncing of your bookmarks across your devices.
 
 ## Students
 
@@ -147,6 +147,14 @@ If you buy a gift card from us, we will enroll you in our newsletter.
 
 You can opt out of our newsletter at any time.
 
+## Reassurance
+
+You can rest assured that we never sell your browsing history.
+
+## Logs
+
+By default, we keep your chat logs for 30 days.
+
 ## Texts
 
 Acme will only send customers text messages about offers if a customer specifically grants us permission.
@@ -161,6 +169,8 @@ Acme will only send customers text messages about offers if a customer specifica
         ("Can our data be transferred to the US?", "yes"),  # a passive question's verb; "information"
         ("Does Acme sell our data?", "no"),  # the question's own word beats a synonym
         ("Does Acme give member details to advertisers?", "no"),  # "give" asked, "share" denied
+        ("Does Acme sell our browsing history?", "no"),  # "you can rest assured that we ..." is the vendor's
+        ("Does Acme keep our chat logs?", "yes"),  # "by default" without a switch is no opt-out
         ("Will Acme send our staff text messages about offers?", "with_consent"),  # a customer's permission
         # the question asks for the condition ("unless they unsubscribe"); another clause states it
         (

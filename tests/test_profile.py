@@ -101,6 +101,14 @@ def test_statements_limited_to_a_region_are_a_tier_of_their_own() -> None:
     assert profiles.decide(eu)[0] == "no"
 
 
+def test_a_team_and_a_law_named_after_a_region_are_no_tiers() -> None:
+    found = statements(
+        "# Privacy\n\nWe may use your content to train our models.\n\nOur support team does not use your "
+        "content to train our models.\n\nUnder the UK GDPR, we do not use your content to train our models.\n"
+    )
+    assert profiles.tiers(profiles.relevant_statements(found, "customer_content_training")) == []
+
+
 def test_combining_documents() -> None:
     assert profiles.combine(["not_stated", "no"]) == "no"
     assert profiles.combine(["yes", "opt_out"]) == "opt_out"

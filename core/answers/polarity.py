@@ -30,7 +30,12 @@ _LEADING_CLAUSE = re.compile(r"^[^,?]{3,120}?,\s*(?=\w)")
 _ABOUT_CONTROL = re.compile(
     r"^\W*(?:can|may|could|how (?:can|do))\s+(?:we|i|you|our|users?|customers?|members?)\b", re.IGNORECASE
 )
-_BY_DEFAULT = re.compile(r"\bby default\b", re.IGNORECASE)
+# "By default, Alexa enables purchasing": on until turned off (not "By default, we keep logs for 30 days")
+_BY_DEFAULT = re.compile(
+    r"\bby default\b[^.;]{0,60}?\b(?:enabl\w*|activat\w*|turn\w* on|switch\w* on|opt\w* (?:you )?in)\b"
+    r"|\b(?:enabled|on|activated) by default\b",
+    re.IGNORECASE,
+)
 _DNT = re.compile(r"\bdo[- ]not[- ]track\b|\bdnt\b", re.IGNORECASE)
 _DNT_ACTIONS = ("respond", "honor", "honour", "recogn", "support", "compli", "comply", "act", "process")
 # whose practice: "Can we ...?" asks about us; "Does Acme ...?" about the vendor, which a clause binding
@@ -88,7 +93,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         after = starts.get((hit.passage.clause_index, hit.passage.last_sentence + 1), "")
         for clause, following in _clauses(hit.passage.text, after):
             clauses.append(clause)  # any clause may state the condition ("you may opt out of ...")
-            if about_vendor and _BINDS_CUSTOMER.match(clause):
+            if about_vendor and _binds_customer(clause):
                 continue  # but what the customer may or must do is not what the vendor does
             words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(actions)), None)
@@ -146,6 +151,15 @@ _CONDITION_ASKED = re.compile(
     r"|turn)\w*\b",
     re.IGNORECASE,
 )
+
+
+def _binds_customer(clause: str) -> bool:
+    """Whether the clause is a rule on the customer ("You must not share ..."), not the vendor's practice
+    told to the customer ("You can rest assured that we never sell ...")."""
+    m = _BINDS_CUSTOMER.match(clause)
+    return m is not None and not re.search(
+        r"\b(?:we|us|our)\b", clause[m.end() : m.end() + 40], re.IGNORECASE
+    )
 
 
 def _asks_condition(question: str) -> bool:

@@ -280,6 +280,7 @@ _TIER = re.compile(
     r"(?:\s+(?i:users?|customers?|accounts?|plans?|products?|services?|offerings?|tiers?|subscriptions?))?)\b"
     # a region: "of EEA and Brazilian users", "for users in the EU", "California residents"
     rf"|\b(?P<region>(?i:{'|'.join(sorted(REGION_WORDS))}))\b"
+    r"(?!\s+(?i:gdpr|law|laws|act|data protection|privacy|addendum|representative))"  # "the UK GDPR" is a law
 )
 
 

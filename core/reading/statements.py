@@ -131,7 +131,7 @@ _TRAINED_ON = re.compile(
     r"trained (?:on|using|with) (?:\w+\s){0,3}?(?:data|content|information|inputs?|conversations?|posts?"
     r"|text|images?)\b"
     # "we do not train on any inputs or outputs": training on data, said of the vendor or its models
-    r"|train(?:s|ing)? on (?:\w+\s){0,3}?(?:data|content|inputs?|outputs?|conversations?|prompts?|chats?"
+    r"|trains? on (?:\w+\s){0,3}?(?:data|content|inputs?|outputs?|conversations?|prompts?|chats?"
     r"|posts?|images?)\b"
 )
 # "Our staff are trained on data protection": people are trained, not models
@@ -140,7 +140,10 @@ _PEOPLE_TRAINED = re.compile(
     r"|reviewers|managers|members of staff|team members|people)\s+(?:\w+\s+){0,3}?(?:are|is|were|get|gets"
     r"|receive|must be|will be|have been)\s+(?:\w+\s+)?$"
 )
-_TRAINS_ON_SUBJECT = re.compile(r"\b(?:we|our models?|it|they)\s+(?:[\w']+\s+){0,3}?$")
+_TRAINS_ON_SUBJECT = re.compile(
+    r"\b(?:we|our models?|it|they)\s+(?:(?:do|does|will|would|may|can|could|also|not|never|don't|won't"
+    r"|doesn't|only|currently|further)\s+){0,3}$"
+)
 _USE_TO_TRAIN = re.compile(
     r"\b(?:use[sd]?|using)\b[^.;:]{0,120}?\b(?:data|content|information|inputs?|outputs?|prompts?"
     r"|conversations?|chats?"
@@ -207,7 +210,7 @@ _NOT_NEGATION = re.compile(
     r"|no additional|not be liable|at no (?:cost|charge))\b"
     r"|\b(?:that|which|who)\s+(?:is|are|was|were)\s+not\b(?:\s+[\w-]+){0,3}"
     # a relative clause's own negation: "Content that does not contain personal data"
-    r"|\b(?:that|which|who)\s+(?:does|do|did)\s+not\s+[\w-]+"
+    r"|\b(?:that|which)\s+(?:does|do|did)\s+not\s+(?:contain|include|identify|reveal|relate|constitute)\w*\b"
     r"|\b(?:if|when|where|once|unless|should) (?:you|users?|customers?)\b[^,;]*?(?:\bnot\b|n't\b)[^,;]*"
 )
 _BOUNDARY = re.compile(
@@ -632,11 +635,22 @@ _AI_DEVELOPMENT = re.compile(
 
 # "We may process your data ... for the following purposes:", "... namely:": its items are purposes of
 # processing data
-_PURPOSE_LEAD = re.compile(
-    r"\b(?:process\w*|use[sd]?|using|collect\w*|disclos\w*)\b[^.;]*\b(?:data|information|content)\b[^.;]*"
-    r"\b(?:purposes?|namely|including|such as|to)\W*$"
-    r"|\bpurposes?\b[^.;]*:\s*$"
+_LEAD_ENDS_IN_PURPOSES = re.compile(
+    r"\b(?:purposes?|namely|including|such as|to)\W*$|\bpurposes?\b[^.;:]{0,200}:\s*$"
 )
+_PROCESSES_DATA = re.compile(
+    r"\b(?:process\w*|use[sd]?|using|collect\w*|disclos\w*)\b[^.;]{0,200}?\b(?:data|information|content)\b"
+)
+
+
+def _purpose_lead(low_lead: str) -> bool:
+    """Whether a lead-in processes data for the purposes it lists ("We may process your data for these
+    purposes, namely:"); only its last 300 characters are read, so a long lead costs no more than a short
+    one (a nested scan of the whole lead took minutes on a 20 KB one)."""
+    tail = re.split(r"[.;]\s", low_lead[-300:])[-1]
+    return bool(_LEAD_ENDS_IN_PURPOSES.search(tail)) and (
+        bool(_PROCESSES_DATA.search(tail)) or "purpose" in tail
+    )
 
 
 def _anchors(low: str, ai_context: bool = False, data_lead: bool = False) -> list[_Anchor]:
@@ -1058,7 +1072,7 @@ def _read(
         return []  # how AI works in general, not whose data trains what
     low_lead = _lower(unit.lead) if unit.lead and not row else ""
     # a row of a purposes table, like an item of a lead-in that processes data, names purposes of processing
-    anchors = _anchors(low_body, ai_context, row or _PURPOSE_LEAD.search(low_lead) is not None)
+    anchors = _anchors(low_body, ai_context, row or _purpose_lead(low_lead))
     if not anchors:
         return []
     if (
@@ -1182,7 +1196,8 @@ def clause_statements(clause: Clause) -> tuple[Statement, ...]:
 
 # An FAQ's terse answer to its question heading: "No.", "Yes, ...", "By default, we do not."
 _TERSE_ANSWER = re.compile(
-    r"^\W*(?:(?P<no>no\b|never\b|not by default\b|(?:by default,?\s+)?(?:we|it|they)\s+(?:do|does|will)\s+not"
+    r"^\W*(?:(?P<no>no(?=\W*(?:[.,;!]|$))|never(?=\W*(?:[.,;!]|$))|not by default\b"
+    r"|(?:by default,?\s+)?(?:we|it|they)\s+(?:do|does|will)\s+not"
     r"(?=\W*(?:[.;,]|$))|(?:by default,?\s+)?(?:we|it|they)\s+(?:don't|doesn't|won't)(?=\W*(?:[.;,]|$)))"
     r"|(?P<yes>yes\b))",
     re.IGNORECASE,
@@ -1202,6 +1217,7 @@ def _declarative(question: str, negative: bool) -> str | None:
         return None
     aux, rest = m["aux"].lower(), m["rest"]
     rest = re.sub(r"^(?:you|we)\b", "We", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"^I\b", "You", rest)  # "Can I use outputs to train my models?": the user asks about us
     rest = re.sub(r"\b(?:my|our)\b", "your", rest)  # the asker's data is "your" data
     if aux in ("is", "are"):
         participle = _PARTICIPLE.search(rest)
@@ -1234,7 +1250,9 @@ def _faq_answer(clause: Clause, text: str) -> tuple[Statement, ...] | None:
     if declarative is None or not _has_cue(declarative):
         return None
     read = _read_clause(declarative, None, "paragraph", clause.id, True)
-    condition = practice_condition(text)
+    condition = (
+        "consent" if re.match(r"^\W*not by default\b", text, re.IGNORECASE) else practice_condition(text)
+    )
     out = []
     for statement in read:
         changed = replace(statement, sentence=first, context=question.strip())

@@ -256,13 +256,13 @@ question's "sell" is not "share": the law tells them apart."""
 
 # fmt: off
 PLAN_WORDS: frozenset[str] = frozenset({
-    "enterprise", "business", "team", "teams", "api", "education", "edu", "consumer",
+    "enterprise", "business", "api", "education", "edu", "consumer",
     "consumers", "developer", "developers", "government", "commercial", "workspace", "workspaces",
 })
 # fmt: on
 """Words that name a plan or tier ("ChatGPT Enterprise", "the API"): a question naming one is answered by
 the statements that name it. ("Pro", "Plus", "Free" count only inside a capitalised name: "for free" is no
-tier.)"""
+tier; nor is "team", which names people more often than a plan.)"""
 
 # fmt: off
 OBJECT_SYNONYMS: tuple[frozenset[str], ...] = (
