@@ -300,23 +300,28 @@ def _general(question: Question, versions: list[InForce], session: Session) -> R
     citations = _unique(citations)[:3]
     sources = [Source(f"S{n}", c.quote, c) for n, c in enumerate(citations, start=1)]
     first, best = chosen[0][2], chosen[0][3]
-    if any(_addresses(row[3], _asked_terms(question.text, own)) for row in chosen):
-        verdict = polarity(question.text, [row[3] for row in chosen], first.vendor)
+    must_share = _asked_terms(question.text, own)
+
+    def verdict_of(quoted: list[Hit]) -> AnswerVerdict:
+        """The verdict the quotes give: a yes or no only when one of them mostly answers the question."""
+        if not any(_addresses(hit, must_share) for hit in quoted):
+            return "unclear"
+        return polarity(question.text, quoted, first.vendor)
+
+    verdict = verdict_of([row[3] for row in chosen])
+    if any(_addresses(row[3], must_share) for row in chosen):
         lead = (
             f"{VERDICT_LABELS[verdict]}, by the quote below."
             if verdict in ("yes", "no")
             else "The terms say:"
         )
     else:
-        verdict, lead = "unclear", "The terms do not answer this directly; the closest clause:"
+        lead = "The terms do not answer this directly; the closest clause:"
     answer = f"{lead} From {first.name}: \u201c{best.passage.text}\u201d"
 
     def reread(texts: Sequence[str]) -> AnswerVerdict:
         """The verdict these quotes alone give, read as the quotes above were."""
-        picked = [row[3] for row in chosen if row[3].passage.text in texts]
-        if not picked or not any(_addresses(hit, _asked_terms(question.text, own)) for hit in picked):
-            return "unclear"
-        return polarity(question.text, picked, first.vendor)
+        return verdict_of([row[3] for row in chosen if row[3].passage.text in texts])
 
     return Reply(Answer(question.text, verdict, answer, citations), sources, reread)
 

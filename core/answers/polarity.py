@@ -83,7 +83,6 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         # "Does X honor / stop tracking on / change anything for Do Not Track?": whether it responds to the
         # signal, however the question words it
         actions, objects = _DNT_ACTIONS, {"track", "signal"}
-    spelled = {o: _spellings(o) for o in objects}
     best: tuple[float, int, list[str], int, str, str] | None = None
     clauses: list[str] = []
     about_vendor = not _ASKS_ABOUT_US.match(main)
@@ -97,16 +96,10 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
                 continue  # but what the customer may or must do is not what the vendor does
             words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(actions)), None)
-            found = [i for i, word in enumerate(words) if any(word.startswith(spelled[o]) for o in objects)]
-            # an object in the question's own word counts 1, in a synonym ("information" for "data") 0.5
-            shared = sum(
-                1.0
-                if any(w.startswith(o) for w in words)
-                else 0.5
-                if any(w.startswith(spelled[o]) for w in words)
-                else 0.0
-                for o in objects
-            )
+            found = [
+                i for i, word in enumerate(words) if any(word.startswith(_spellings(o)) for o in objects)
+            ]
+            shared = sum(_named(words, o) for o in objects)
             score = shared + (2 if at is not None else 0)
             if at is None and shared < max(3, (len(objects) + 1) // 2):
                 continue
@@ -199,10 +192,18 @@ def _stems_with(stem: str, groups: tuple[frozenset[str], ...]) -> tuple[str, ...
     return tuple(sorted(stems))
 
 
+def _named(words: list[str], stem: str) -> float:
+    """How a clause's words name an asked object: 1 in the question's own word, 0.5 in a synonym
+    ("information" for "data"), 0 not at all."""
+    if any(word.startswith(stem) for word in words):
+        return 1.0
+    return 0.5 if any(word.startswith(_spellings(stem)) for word in words) else 0.0
+
+
 def _shares(clause: str, objects: set[str], least: int = 2) -> bool:
     """Whether a clause names at least ``least`` of the asked objects (or all of them, if fewer)."""
     words = _words(clause)
-    shared = sum(any(word.startswith(_spellings(o)) for word in words) for o in objects)
+    shared = sum(_named(words, o) > 0 for o in objects)
     return bool(objects) and shared >= min(least, len(objects))
 
 

@@ -1196,7 +1196,7 @@ def clause_statements(clause: Clause) -> tuple[Statement, ...]:
 
 # An FAQ's terse answer to its question heading: "No.", "Yes, ...", "By default, we do not."
 _TERSE_ANSWER = re.compile(
-    r"^\W*(?:(?P<no>no(?=\W*(?:[.,;!]|$))|never(?=\W*(?:[.,;!]|$))|not by default\b"
+    r"^\W*(?:(?P<no>no(?=\W*(?:[.,;!]|$))|never(?=\W*(?:[.,;!]|$))|(?P<off>not by default\b)"
     r"|(?:by default,?\s+)?(?:we|it|they)\s+(?:do|does|will)\s+not"
     r"(?=\W*(?:[.;,]|$))|(?:by default,?\s+)?(?:we|it|they)\s+(?:don't|doesn't|won't)(?=\W*(?:[.;,]|$)))"
     r"|(?P<yes>yes\b))",
@@ -1244,15 +1244,13 @@ def _faq_answer(clause: Clause, text: str) -> tuple[Statement, ...] | None:
     if m is None:
         return None
     first = split_sentences(text)[0] if text.strip() else text
-    if _has_cue(first) and _anchors(_lower(first)):
+    if is_ai_training(first):
         return None
     declarative = _declarative(question.strip(), negative=m["no"] is not None)
     if declarative is None or not _has_cue(declarative):
         return None
     read = _read_clause(declarative, None, "paragraph", clause.id, True)
-    condition = (
-        "consent" if re.match(r"^\W*not by default\b", text, re.IGNORECASE) else practice_condition(text)
-    )
+    condition = "consent" if m["off"] else practice_condition(text)  # "Not by default.": off until turned on
     out = []
     for statement in read:
         changed = replace(statement, sentence=first, context=question.strip())
