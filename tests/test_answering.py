@@ -240,6 +240,22 @@ def test_a_leading_clause_and_a_synonym_do_not_hide_a_plain_answer(engine: Engin
     assert "We do not retain the audio" in answer.citations[0].quote
 
 
+def test_a_clause_matched_by_a_synonym_alone_is_still_quoted(engine: Engine) -> None:
+    """Sentences sharing the question's words come first, but one that answers in other words ("retain" for
+    "keep") still fills a place among the three quotes; a vendor's name alone never makes a quote."""
+    text = (
+        "# Privacy\n\n## Help\n\nYou can search our help centre at any time.\n\n## Orders\n\n"
+        "Your history page lists the orders you placed with Quickfind.\n\n## Records\n\n"
+        "We retain records of what you look up for 30 days.\n\n## About\n\nQuickfind is a company "
+        "based in Oslo, and Quickfind is proud of Quickfind.\n"
+    )
+    _track(engine, "https://quickfind.example/privacy", "Quickfind", "privacy", text)
+    answer = _ask(engine, "Does Quickfind keep my search history?")
+    quotes = [citation.quote for citation in answer.citations]
+    assert "We retain records of what you look up for 30 days." in quotes
+    assert not any(quote.startswith("Quickfind is a company") for quote in quotes)
+
+
 async def test_a_model_may_pick_the_deciding_clause_only_as_the_rules_read_it(
     engine: Engine, database_url: str, aiohttp_server: AiohttpServer
 ) -> None:
