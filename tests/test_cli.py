@@ -74,13 +74,14 @@ async def test_track_check_history_show_diff(cli: Cli, vendor_site: VendorSite) 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("show", "nobody"), "no tracked document matches 'nobody'"),
+        (("show", "nobody"), "no tracked vendor called 'nobody'"),
         (("track", "ftp://example.com/x", "--vendor", "X", "--type", "tos"), "not an http(s) URL"),
         (("show", "x", "--as-of", "yesterday"), "--as-of takes a date as YYYY-MM-DD"),
         (("import-history", "/nonexistent", "--vendor", "X", "--type", "tos"), "is not a folder"),
         (("diff", "x", "--from", "2024-02-01", "--to", "2024-01-01"), "--from 2024-02-01 is after --to"),
-        (("show", "a-vendor-name-long-enough-to-make-the-error-wider-than-eighty-columns"), "shows what is"),
+        (("show", "a-vendor-name-long-enough-to-make-the-error-wider-than-eighty-columns"), "(tracked:"),
         (("eval-changes", "/nonexistent"), "has no labels.tsv"),
+        (("changes", "--vendor", "nosuch"), "no tracked vendor called 'nosuch'"),
     ],
 )
 async def test_errors_are_one_line_without_traceback(cli: Cli, args: tuple[str, ...], message: str) -> None:

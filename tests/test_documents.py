@@ -23,8 +23,26 @@ def test_references_resolve_to_one_document(engine: Engine) -> None:
         assert documents.resolve(session, "acme corp").ref == "acme-corp/terms-of-service"
         with pytest.raises(AmbiguousError, match="zoom/privacy-policy, zoom/terms-of-service"):
             documents.resolve(session, "zoom")
-        with pytest.raises(NotFoundError, match="clausewatch list"):
+        with pytest.raises(
+            NotFoundError, match=r"no tracked vendor called 'globex' \(tracked: Acme Corp, Zoom\)"
+        ):
             documents.resolve(session, "globex")
+        with pytest.raises(NotFoundError, match="clausewatch list"):
+            documents.resolve(session, "acme/privacy")
+
+
+def test_a_document_reference_names_its_vendor_as_questions_do(engine: Engine) -> None:
+    """One resolver for every command: a company's short name, a possessive, a close spelling."""
+    with database.session_scope(engine) as session:
+        documents.track(session, "https://mistral.example/terms", "Mistral AI", "tos")
+        documents.track(session, "https://zoom.example/terms", "Zoom Video Communications", "tos")
+    with database.session_scope(engine) as session:
+        assert documents.resolve(session, "mistral").ref == "mistral-ai/terms-of-service"
+        assert documents.resolve(session, "Mistral's/tos").ref == "mistral-ai/terms-of-service"
+        assert documents.resolve(session, "zoom").ref == "zoom-video-communications/terms-of-service"
+        assert documents.resolve(session, "Mistrall").ref == "mistral-ai/terms-of-service"
+        with pytest.raises(NotFoundError, match="did you mean Zoom Video Communications"):
+            documents.resolve(session, "Zoon Video")
 
 
 def test_untracked_documents_step_aside_but_stay_reachable(engine: Engine) -> None:

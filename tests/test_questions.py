@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from core.answers.questions import VendorName, find_vendors, read, vendor_hint
+from core.answers.questions import read
 from core.errors import UsageError
+from core.registry.names import VendorName, find_vendors, vendor_hint
 
 VENDORS = [
     VendorName(1, "Zoom", ("zoom",)),

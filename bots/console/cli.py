@@ -414,13 +414,15 @@ def changes_command(
     from sqlmodel import Session
 
     from core.reading.changes import change_label, list_changes
-    from core.registry import documents
+    from core.registry.names import resolve_vendor
+    from core.storage.models import Vendor
 
     day = _parse_date(since, "--since")
     with Session(_engine()) as session:
+        named = session.get(Vendor, resolve_vendor(session, vendor)) if vendor else None
         rows = list_changes(
             session,
-            vendor_slug=documents.slugify(vendor) if vendor else None,
+            vendor_slug=named.slug if named else None,
             since=datetime.combine(day, time()) if day else None,
             ai_only=ai_only,
         )

@@ -26,9 +26,9 @@ from sqlmodel import Session
 
 from core import metrics
 from core.answers.evidence import EvidenceIndex, Hit, question_terms
-from core.answers.in_force import InForce, in_force, resolve_vendor, vendor_names
+from core.answers.in_force import InForce, in_force
 from core.answers.polarity import action_stems, main_question, polarity
-from core.answers.questions import Question, name_like, read, vendor_hint
+from core.answers.questions import Question, read
 from core.answers.register import register_answer
 from core.answers.result import Answer, Citation, Source
 from core.answers.synthesis import Reread, synthesise
@@ -39,6 +39,7 @@ from core.reading.changes import list_changes
 from core.reading.statements import statements
 from core.reading.verdicts import VERDICT_LABELS, AnswerVerdict
 from core.reading.vocabulary import GENERIC_DATA
+from core.registry.names import name_like, resolve_vendor, vendor_hint, vendor_names
 from core.storage import blobs
 from core.storage.database import read_scope
 from core.storage.models import Vendor

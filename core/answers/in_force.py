@@ -12,12 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from core.answers.questions import VendorName, closest, find_vendors, vendor_hint
 from core.answers.result import Citation
-from core.errors import AmbiguousError, NotFoundError
-from core.registry.documents import slugify
 from core.storage.models import Document, Vendor, Version
 
 
@@ -51,30 +48,6 @@ class InForce:
             clause_id=clause_id,
             context=context,
         )
-
-
-def vendor_names(session: Session) -> list[VendorName]:
-    """Every vendor with the names a question may use for it."""
-    vendors = session.exec(select(Vendor).order_by(Vendor.slug)).all()
-    return [VendorName(v.id or 0, v.name, (v.slug.replace("-", " "),)) for v in vendors]
-
-
-def resolve_vendor(session: Session, name: str) -> int:
-    """The vendor ``--vendor`` names; a close spelling is accepted when it is unambiguous."""
-    names = vendor_names(session)
-    wanted = slugify(name)
-    exact = [v.vendor_id for v in names if slugify(v.name) == wanted or wanted in map(slugify, v.aliases)]
-    typed = {name.strip().lower(), slugify(name).replace("-", " ")}  # a typed name: short ones count too
-    starting = [v.vendor_id for v in names if slugify(v.name).startswith(wanted + "-")]  # "acme": Acme Mail
-    found = (
-        exact or find_vendors(name, names) or starting or closest(typed, names, threshold=0.7, min_length=1)
-    )
-    if len(found) > 1:
-        candidates = " or ".join(v.name for v in names if v.vendor_id in found)
-        raise AmbiguousError(f"{name!r} could be {candidates}; name one of them")
-    if not found:
-        raise NotFoundError(f"no tracked vendor called {name!r}{vendor_hint(name, names)}")
-    return found[0]
 
 
 def in_force(

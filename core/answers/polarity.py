@@ -12,10 +12,10 @@ import re
 from functools import lru_cache
 
 from core.answers.evidence import Hit, question_terms
-from core.answers.questions import name_like
 from core.reading.statements import practice_condition
 from core.reading.verdicts import AnswerVerdict
 from core.reading.vocabulary import ACTION_SYNONYMS, OBJECT_SYNONYMS
+from core.registry.names import name_like
 from core.text.sentences import split_sentences
 
 _YES_NO = re.compile(

@@ -1,10 +1,8 @@
 """Reading a question: which vendors and documents it is about, as of when, and what kind of answer it wants.
 
-People type vendor names the way they say them: "Zoom's", "zooms terms", "Gogle". A name written as one
-(capitalised or possessive) is matched first, by whole words with possessives and a plural "s" dropped,
-then by a close spelling; a lower-case common word ("a box", "other vendors") is a vendor only when it is
-spelled exactly as one and nothing else in the question is. It never guesses between two vendors that
-match equally well, and a written name that matches no vendor is reported rather than ignored.
+The vendors are found as every command finds them (``core.registry.names``): a name written as one first,
+then an exact lower-case spelling, then a close one; a written name that matches no vendor is reported in
+``Question.unknown`` rather than ignored.
 """
 
 from __future__ import annotations
@@ -18,24 +16,15 @@ from typing import Literal
 
 from core.errors import UsageError
 from core.reading.statements import data_categories
-from core.reading.vocabulary import COMPANY_WORDS, QUESTION_WORDS
-from core.registry.documents import DOC_TYPES, slugify
+from core.reading.vocabulary import QUESTION_WORDS
+from core.registry.documents import DOC_TYPES
+from core.registry.names import VendorName, find_vendors, name_like
 from core.text import dates
-from core.text.similarity import similarity
 
 Kind = Literal["ai", "register", "changes", "general"]
 Point = Literal[
     "customer_content_training", "usage_data_training", "third_party_training", "control", "user_rules"
 ]
-
-
-@dataclass(frozen=True)
-class VendorName:
-    """A vendor and every name it goes by (its name, its slug, catalog aliases)."""
-
-    vendor_id: int
-    name: str
-    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,67 +127,6 @@ _CONTENT_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SINCE = re.compile(r"\b(?:since|after|from)\b", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9]+(?:[.&+][a-z0-9]+)*")
-_NOT_NAMES = frozenset(
-    {
-        "ai",
-        "ml",
-        "llm",
-        "llms",
-        "genai",
-        "api",
-        "apis",
-        "i",
-        "eu",
-        "eea",
-        "uk",
-        "us",
-        "usa",
-        "gdpr",
-        "ccpa",
-        "cpra",
-        "hipaa",
-        "customer",
-        "customers",
-        "content",
-        "data",
-        "service",
-        "services",
-        "terms",
-        "privacy",
-        "policy",
-        "statement",
-        "notice",
-        "agreement",
-        "personal",
-        "information",
-        "user",
-        "users",
-        "input",
-        "inputs",
-        "output",
-        "outputs",
-        "account",
-        "do",
-        "not",
-        "track",
-        "generated",
-        "enterprise",
-        "business",
-        "which",
-        "what",
-        "does",
-        "can",
-        "is",
-        "are",
-        "how",
-        "when",
-        "where",
-        "who",
-        "why",
-        "will",
-    }
-)
 
 
 def _dates(text: str) -> list[tuple[int, date, bool]]:
@@ -233,121 +161,6 @@ def _period_start(text: str, today: date) -> date | None:
     if "today" in low:
         return today
     return None
-
-
-def _words(text: str) -> list[str]:
-    """The question's words, lower-cased, with possessives dropped ("Zoom's" -> "zoom")."""
-    return _WORD.findall(text.lower().replace("\u2019", "'").replace("'s", "").replace("s'", "s"))
-
-
-def _grams(words: list[str]) -> set[str]:
-    """Words and two- and three-word phrases, each also without a plural "s" ("zooms terms")."""
-    grams = {" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)}
-    return grams | {g[:-1] for g in grams if g.endswith("s") and len(g) > 3}
-
-
-def name_like(text: str) -> list[str]:
-    """Words written as names: capitalised after the first word, or possessive ("Slack's").
-
-    Defined terms and acronyms of legal and AI writing ("Customer Content", "GDPR", "AI") are not names.
-    """
-    tokens = re.findall(r"[\w.&+-]+(?:['\u2019]s?)?", text)
-    found = []
-    for position, token in enumerate(tokens):
-        bare = re.sub(r"['\u2019]s?$", "", token).strip(".")
-        possessive = bare != token.strip(".")
-        capitalised = position > 0 and bare[:1].isupper()
-        if bare and (possessive or capitalised) and bare.lower() not in _NOT_NAMES:
-            found.append(bare)
-    return found
-
-
-def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
-    """The vendors a question names.
-
-    A name written as one (capitalised or possessive) counts first; then a lower-case word spelled exactly
-    as a vendor ("does zoom train on our data"), so "Zoom" wins over "a box" in "Does Zoom keep files in a
-    box?"; then a close spelling of a written name or of a longer word ("salesfroce"), never of a short
-    common word ("other" is not Otter). A short name ("Together" for "Together AI", "Box" for "Box Inc.")
-    is often an everyday word, so it counts only when written as a name.
-    """
-    names = name_like(text)
-    strong = _grams(_words(" ".join(names)))
-    matched = [v.vendor_id for v in vendors if _spellings(v) & strong]
-    if matched:
-        return matched
-    weak = _grams(_words(text))
-    matched = [v.vendor_id for v in vendors if _spellings(v, short=False) & weak]
-    if matched:
-        return matched
-    long_words = {g for g in weak if len(g) >= 6 and " " not in g}
-    return closest(strong, vendors) or closest(long_words, vendors, short=False)
-
-
-def _spellings(vendor: VendorName, short: bool = True) -> set[str]:
-    """How a question may write the vendor: its name, aliases, slug, and (``short``) its short name
-    ("Mistral" for "Mistral AI", "Acme" for "Acme Labs Inc.") when what is dropped only says it is a
-    company."""
-    names = {n.lower() for n in (vendor.name, *vendor.aliases)} | {slugify(vendor.name).replace("-", " ")}
-    if not short:
-        return names
-    for name in list(names):
-        words = name.split()
-        while len(words) > 1 and words[-1].strip(",") in COMPANY_WORDS:
-            words.pop()
-        names.add(" ".join(words).strip(","))
-    return names
-
-
-def close_names(name: str, vendors: Sequence[VendorName], limit: int = 3) -> list[str]:
-    """The tracked vendors spelled most like ``name``, for an error that says what was meant."""
-    typed = name.strip().lower()
-    scored = sorted(
-        ((max(similarity(typed, s) for s in _spellings(v)), v.name) for v in vendors), key=lambda t: -t[0]
-    )
-    return [vendor for score, vendor in scored[:limit] if score >= 0.5]
-
-
-def vendor_hint(name: str, vendors: Sequence[VendorName]) -> str:
-    """What to add to "no tracked vendor called 'Zooom'": "; did you mean Zoom? (tracked: ...)", so an
-    unknown name is an error that says what was meant, never an answer about another vendor."""
-    near = close_names(name, vendors)
-    hint = f"; did you mean {' or '.join(near)}?" if near else ""
-    known = ", ".join(v.name for v in vendors[:12]) or "none yet"
-    return f"{hint} (tracked: {known})"
-
-
-def closest(
-    grams: set[str],
-    vendors: Sequence[VendorName],
-    *,
-    threshold: float = 0.85,
-    min_length: int = 4,
-    short: bool = True,
-) -> list[int]:
-    """The one vendor the grams misspell: names of ``min_length`` letters or more, at least ``threshold``
-    alike (``core.text.similarity``).
-
-    Nothing when two vendors are equally close: a misspelling is never resolved by a guess.
-    """
-    scored: list[tuple[float, int]] = []
-    for vendor in vendors:
-        best = max(
-            (
-                similarity(name, gram)
-                for name in _spellings(vendor, short)
-                if len(name) >= min_length
-                for gram in grams
-            ),
-            default=0.0,
-        )
-        if best >= threshold:
-            scored.append((best, vendor.vendor_id))
-    if not scored:
-        return []
-    top = max(score for score, _ in scored)
-    winners = [vendor_id for score, vendor_id in scored if score == top]
-    return winners if len(winners) == 1 else []
 
 
 def _doc_types(text: str) -> tuple[str, ...]:

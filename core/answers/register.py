@@ -11,12 +11,13 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
-from core.answers.in_force import InForce, in_force, resolve_vendor, vendors_without_versions
+from core.answers.in_force import InForce, in_force, vendors_without_versions
 from core.answers.questions import Question
 from core.answers.result import Answer, Citation
 from core.errors import NotFoundError
 from core.reading import profile as profiles
 from core.reading.verdicts import VERDICT_LABELS, AnswerVerdict
+from core.registry.names import resolve_vendor
 
 
 def register_answer(session: Session, question: Question, day: date) -> Answer:

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from sqlmodel import Session, func, select
 
 from core.alerts import subscriptions
-from core.answers.in_force import resolve_vendor
 from core.commands.context import Context
 from core.commands.invocation import Invocation, Option
 from core.commands.parsing import Spec
 from core.errors import NotFoundError, UsageError
 from core.messages import Field, Message, plural
+from core.registry.names import resolve_vendor
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Alert, Destination, Vendor
 

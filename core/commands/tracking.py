@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
-from core.answers.in_force import resolve_vendor
 from core.commands.context import Context
 from core.commands.invocation import Invocation, Option
 from core.commands.parsing import Spec
@@ -25,6 +24,7 @@ from core.pipeline.scheduler import check_now
 from core.pipeline.versions import versions_of
 from core.registry import catalog, documents
 from core.registry.catalog import CatalogDocument
+from core.registry.names import resolve_vendor
 from core.storage.database import read_scope, session_scope
 
 DEFAULT_TYPE = "Terms of Service"

@@ -22,7 +22,8 @@ from core.pipeline.extract import SUFFIX_TYPES, extract
 from core.pipeline.versions import Observation, record_imported, version_text, versions_of
 from core.reading.changes import record_change
 from core.reading.profile import store_profiles
-from core.registry.documents import canonical_doc_type, get_or_create_vendor, slugify
+from core.registry.documents import canonical_doc_type, get_or_create_vendor
+from core.registry.names import slugify
 from core.storage.database import session_scope
 from core.storage.models import Document, Version
 from core.text.normalise import content_hash

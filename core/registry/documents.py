@@ -6,12 +6,12 @@ a URL or an id), so resolution is forgiving but never guesses between two candid
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from core.errors import AmbiguousError, FetchError, NotFoundError, UsageError
+from core.registry.names import resolve_vendor, slugify
 from core.storage.models import Document, Vendor, Version
 
 # Canonical document types, and the short names people type for them.
@@ -24,11 +24,6 @@ DOC_TYPES: dict[str, tuple[str, ...]] = {
     "Cookie Policy": ("cookies", "cookie policy", "cookie-policy"),
     "Developer Terms": ("developer terms", "api terms", "developer-terms"),
 }
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens: the form used in document references."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def canonical_doc_type(text: str) -> str:
@@ -143,9 +138,20 @@ def list_tracked(session: Session, *, include_inactive: bool = False) -> list[Tr
 
 
 def resolve(session: Session, ref: str) -> Tracked:
-    """Find the one document ``ref`` names: an id, ``vendor/type``, a URL, or a vendor with one document."""
+    """Find the one document ``ref`` names: an id, a URL, or ``vendor/type`` or a vendor with one document,
+    the vendor named as everywhere else (aliases, short names, a close spelling: ``names.resolve_vendor``).
+    """
     ref = ref.strip()
-    candidates = [row for row in _documents(session, include_inactive=True) if _matches(*row, ref)]
+    if ref.isdigit() or "://" in ref:
+        candidates = [row for row in _documents(session, include_inactive=True) if _matches(*row, ref)]
+    else:
+        vendor_part, _, type_part = ref.partition("/")
+        vendor_id = resolve_vendor(session, vendor_part)
+        candidates = [
+            row
+            for row in _documents(session, include_inactive=True)
+            if row[1].id == vendor_id and (not type_part or _is_type(row[0], type_part))
+        ]
     found = [row for row in candidates if row[0].active] or candidates
     if len(found) == 1:
         doc, vendor = found[0]
@@ -157,14 +163,12 @@ def resolve(session: Session, ref: str) -> Tracked:
 
 
 def _matches(doc: Document, vendor: Vendor, ref: str) -> bool:
-    """Whether ``ref`` names this document by id, URL, vendor/type slug, or vendor alone."""
+    """Whether ``ref`` names this document by id or URL."""
     if ref.isdigit():
         return doc.id == int(ref)
-    if "://" in ref:
-        return doc.url.rstrip("/") == ref.rstrip("/")
-    vendor_part, _, type_part = ref.partition("/")
-    if slugify(vendor_part) not in (vendor.slug, slugify(vendor.name)):
-        return False
-    if not type_part:
-        return True
-    return doc.slug in (slugify(type_part), slugify(canonical_doc_type(type_part)))
+    return doc.url.rstrip("/") == ref.rstrip("/")
+
+
+def _is_type(doc: Document, typed: str) -> bool:
+    """Whether ``typed`` names the document's type ("tos", "terms-of-service", "Terms of Service")."""
+    return doc.slug in (slugify(typed), slugify(canonical_doc_type(typed)))
