@@ -623,6 +623,22 @@ def test_training_on_data_said_of_us(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # consent asked for another practice, in another clause, does not condition the training
+        ("By default, Acme does not delete your files, and we use them to train our models.", "always"),
+        ("We use your prompts to train models, and we obtain your consent before selling them.", "always"),
+        # in the training's own clause it does
+        ("We will not use your content to train models without first obtaining your consent.", "consent"),
+        ("We will seek your consent before using your content to train our AI models.", "consent"),
+        ("By default, we do not use your conversations to train our models.", "consent"),
+    ],
+)
+def test_consent_asked_for_conditions_only_its_own_clause(text: str, expected: str) -> None:
+    assert [s.condition for s in statements(text)] == [expected]
+
+
+@pytest.mark.parametrize(
     "text",
     ["Our staff are trained on data protection rules.", "All employees are regularly trained on privacy."],
 )

@@ -1,7 +1,7 @@
 """Reading legal language: the AI-training statements a text makes, the judgment of a change, the AI
 data-use profile, and their measurement."""
 
-READER_VERSION = 23
+READER_VERSION = 24
 """The revision of the rules that read AI-training language, judge a change and make a profile.
 
 Raise it whenever a rule changes what they produce: every stored verdict and profile keeps the version

@@ -231,11 +231,6 @@ _CONSENT = re.compile(
     r"|opt[- ]?in|affirmative)"
     r"|\b(?:with|upon|subject to|based on|where we have|if you (?:have )?(?:give|given|provide|grant)\w*)\b"
     r"(?:\W+\w+){0,4}?\W+(?:consent|permission|authori[sz]ation)"
-    # "we first require that the institution obtain the consent of parents", "after obtaining your consent"
-    r"|\b(?:obtain(?:s|ed|ing)?|seek(?:s|ing)?|sought|get(?:s|ting)?|ask(?:s|ing)? for"
-    r"|requir(?:e|es|ed|ing))\s+"
-    r"(?:(?:the|your|their|its|prior|explicit|express|verifiable|parental|affirmative|written|opt-in)\s+){0,3}"
-    r"consent\b"
     r"|\bif you (?:have )?(?:opt(?:ed)?[- ]in|consent(?:ed)?|agreed?"
     r"|choose to (?:share|allow|enable|participate|opt in|contribute))"
     # "only ... if a customer specifically grants us permission"
@@ -253,6 +248,15 @@ _CONSENT = re.compile(
     r"\b(?:is|are|has been|have been)\s+"
     r"(?:switched|turned|toggled) on\b"
     r"|\b(?:is|are) (?:switched |turned |set to )?off by default\b"
+)
+# Consent that conditions only the clause it is written in: "By default, Acme does not delete your files,
+# and we use them to train" trains always; "we obtain your consent before sharing it" is about sharing
+_CLAUSE_CONSENT = re.compile(
+    # "we first require that the institution obtain the consent of parents", "after obtaining your consent"
+    r"\b(?:obtain(?:s|ed|ing)?|seek(?:s|ing)?|sought|get(?:s|ting)?|ask(?:s|ing)? for"
+    r"|requir(?:e|es|ed|ing))\s+"
+    r"(?:(?:the|your|their|its|prior|explicit|express|verifiable|parental|affirmative|written|opt-in)\s+){0,3}"
+    r"consent\b"
     # "By default, we do not train on ...": not unless turned on
     r"|\bby default,? (?:we|it|they|[\w-]+) (?:do(?:es)? not|will not|won't|don't|doesn't|never|are not"
     r"|is not)\b"
@@ -755,6 +759,11 @@ def _clause_after(low: str, position: int) -> str:
     return tail[: m.start()] if m else tail
 
 
+def _anchor_clause(low: str, position: int) -> str:
+    """The whole clause the anchor sits in, between the boundaries before and after it."""
+    return _segment_before(low, position) + _clause_after(low, position)
+
+
 def _negated(segment: str) -> bool:
     cleaned = _NOT_NEGATION.sub(" ", segment)
     return bool(_NEGATION.search(cleaned))
@@ -782,7 +791,7 @@ def practice_condition(sentence: str) -> Literal["consent", "opt_out"] | None:
     with consent ("with your explicit consent", "unless you direct us"), unless opted out ("you can
     opt out", "you may object"), or none. For answers about practices other than AI training."""
     low = _lower(sentence)
-    if _CONSENT.search(low):
+    if _CONSENT.search(low) or _CLAUSE_CONSENT.search(low):
         return "consent"
     if _OPT_OUT.search(low):
         return "opt_out"
@@ -1114,7 +1123,11 @@ def _read(
         data = _data(_without_exclusions(low_body if exception else whole))
         if _EVEN_IF.search(whole):
             condition = "always"
-        elif _CONSENT.search(whole) or (row and _row_condition(body) == "consent"):
+        elif (
+            _CONSENT.search(whole)
+            or _CLAUSE_CONSENT.search(_anchor_clause(low_body, anchor.start))
+            or (row and _row_condition(body) == "consent")
+        ):
             condition = "consent"
         elif _OPT_OUT.search(whole):
             condition = "opt_out"
@@ -1157,7 +1170,11 @@ def _read_clause(
             # "This setting is off by default." makes a control an opt-in
             low = _lower(unit.body)
             condition: Condition | None = (
-                "consent" if _CONSENT.search(low) else "opt_out" if _OPT_OUT.search(low) else None
+                "consent"
+                if _CONSENT.search(low) or _CLAUSE_CONSENT.search(low)
+                else "opt_out"
+                if _OPT_OUT.search(low)
+                else None
             )
             if condition is not None and _PERMISSIVENESS[condition] < out[-1].permissiveness:
                 last = out[-1]
