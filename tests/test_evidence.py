@@ -209,3 +209,15 @@ def test_an_faq_question_heading_points_to_its_answer() -> None:
     )
     [first, *_] = EvidenceIndex.of_text(text).search("Does Acme use our data to train its models?")
     assert first.passage.text.startswith("By default, we do not.")
+
+
+def test_numbers_written_out_match_digits() -> None:
+    """ "kids under 13" finds "anyone under the age of thirteen": a number is one word however written."""
+    text = (
+        "# Privacy\n\n## Children\n\nWe are not permitted to collect information from anyone under the age "
+        "of thirteen.\n\n## Devices\n\nWe collect information from your devices, including your kids' "
+        "devices, when you register.\n"
+    )
+    hits = EvidenceIndex(segment(text)).search("Can you collect information from kids under 13?")
+    thirteen = next(hit for hit in hits if hit.passage.text.startswith("We are not permitted"))
+    assert "13" in thirteen.matched

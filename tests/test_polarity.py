@@ -182,3 +182,30 @@ Acme will only send customers text messages about offers if a customer specifica
 def test_verbs_nouns_and_next_sentences_of_plain_answers(question: str, verdict: str) -> None:
     hits = EvidenceIndex.of_text(OTHER_POLICY).search(question, k=3)
     assert polarity(question, hits, "Acme") == verdict
+
+
+AGE_TERMS = (
+    "# Terms\n\n## Eligibility\n\nAlthough we want everyone to enjoy Acme, you have to be at least 16 years "
+    "old to use Acme. Users between 13 and 16 may use Acme Junior with a parent's consent.\n\n## Accounts\n\n"
+    "You can create an account with your email address.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Can people under 16 use Acme?", "no"),  # an age limit at the age asked
+        ("Can kids use Acme?", "no"),  # any limit keeps children out
+        ("Can children under 13 sign up for Acme?", "no"),  # the limit is above the age asked
+    ],
+)
+def test_an_age_limit_answers_who_may_use_the_service(question: str, verdict: str) -> None:
+    hits = EvidenceIndex.of_text(AGE_TERMS).search(question, k=3)
+    assert polarity(question, hits, "Acme") == verdict
+
+
+def test_an_age_limit_below_the_age_asked_decides_nothing_by_itself() -> None:
+    """ "under 18" when the limit is 16: some of them may, so the limit is not a no."""
+    question = "Can people under 18 use Acme?"
+    hits = EvidenceIndex.of_text(AGE_TERMS).search(question, k=3)
+    assert polarity(question, hits, "Acme") != "no"

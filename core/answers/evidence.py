@@ -59,6 +59,7 @@ import numpy as np
 import numpy.typing as npt
 import Stemmer
 
+from core.reading.vocabulary import NUMBER_WORDS
 from core.text.clauses import Clause, segment
 from core.text.sentences import sentence_spans
 
@@ -193,7 +194,7 @@ _INLINE_HEADING_WORDS = 10
 def _stems(text: str, drop: frozenset[str] = _STOPWORDS) -> list[str]:
     """Snowball stems of the words of ``text`` that are not in ``drop``, in order (repeats kept)."""
     words = [w for w in _WORD.findall(text.lower().replace("e-mail", "email")) if w not in drop]
-    return list(_STEMMER.stemWords(words))
+    return list(_STEMMER.stemWords([NUMBER_WORDS.get(w, w) for w in words]))
 
 
 def _word_count(text: str) -> int:
@@ -424,7 +425,8 @@ class EvidenceIndex:
         words = _WORD_OR_BREAK.findall(joined.lower().replace("e-mail", "email"))
         distinct = [word for word in dict.fromkeys(words) if word != "\n"]
         word_ids = {"\n": _BREAK}
-        for word, stem in zip(distinct, _STEMMER.stemWords(distinct), strict=True):
+        numbers = [NUMBER_WORDS.get(word, word) for word in distinct]  # "thirteen" is "13"
+        for word, stem in zip(distinct, _STEMMER.stemWords(numbers), strict=True):
             word_ids[word] = _STOPWORD if word in _STOPWORDS else vocab.setdefault(stem, len(vocab))
         out: list[list[int]] = [[]]
         for token in map(word_ids.__getitem__, words):

@@ -38,6 +38,27 @@ _BY_DEFAULT = re.compile(
 )
 _DNT = re.compile(r"\bdo[- ]not[- ]track\b|\bdnt\b", re.IGNORECASE)
 _DNT_ACTIONS = ("respond", "honor", "honour", "recogn", "support", "compli", "comply", "act", "process")
+# "Can people under 18 use X?", "Can children sign up for X?": whether an age limit lets them
+_AGE_USE = re.compile(
+    r"\b(?:under|below|younger than)\s+(?:the age of\s+)?(?P<age>\d+)|\b(?:children|kids?|minors|teen\w*)\b",
+    re.IGNORECASE,
+)
+# the people of that age are the question's subject: "Can people under 18 ...", "Are kids allowed to ..."
+_PEOPLE_ASK = re.compile(
+    r"^\W*(?:can|may|could|are|is|do|does)\s+(?:our\s+|a\s+|any\s+)?(?:people|users?|anyone|someone|children"
+    r"|child|kids?|minors?|teen\w*|students?|we|employees|staff)\b",
+    re.IGNORECASE,
+)
+_USE_VERB = re.compile(r"\b(?:use|sign up|register|join|create|open|have|hold|get)\b", re.IGNORECASE)
+# "you have to be at least 18 years old to use Bumble", "not intended for children under 13"
+_AGE_LIMIT = re.compile(
+    r"\b(?:must|have to|need to|are required to|should)\s+be\s+(?:at least|over|older than|aged)\s+"
+    r"(?:the age of\s+)?(?P<age>\d+)"
+    r"|\bnot (?:intended|directed|designed|meant|allowed|permitted)\b[^.;]{0,40}?"
+    r"\b(?:under|children|minors)\b"
+    r"|\b(?:does not|do not|doesn't|don't) (?:allow|permit)\b[^.;]{0,40}?\b(?:under|children|minors)\b",
+    re.IGNORECASE,
+)
 # whose practice: "Can we ...?" asks about us; "Does Acme ...?" about the vendor, which a clause binding
 # the customer ("You may use Outputs ...", "You agree to ...") does not answer ("You acknowledge that we
 # may ..." and "you agree that we ..." do: they describe the vendor's practice)
@@ -76,6 +97,9 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     asked = [term for term in question_terms(main) if term not in own]
     if not terms or not asked:
         return "unclear"
+    limited = _age_limit(main, hits)
+    if limited is not None:
+        return limited
     action = _passive_action(main, asked) or asked[0]
     objects = set(terms) - {action}
     actions = action_stems(action)
@@ -134,6 +158,24 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         return "no"
     # "By default, Alexa enables purchasing": on until turned off
     return "opt_out" if _BY_DEFAULT.search(clause) and not about_control else "yes"
+
+
+def _age_limit(main: str, hits: list[Hit]) -> AnswerVerdict | None:
+    """For "Can people under 18 use X?": no when a quoted clause sets an age limit at or above the age asked
+    (or any limit, for "children"), with_consent when the clause lets them in with a parent's consent; None
+    when the question is not about who may use the service or no quote sets a limit."""
+    asked = _AGE_USE.search(main)
+    if asked is None or not _USE_VERB.search(main) or not _PEOPLE_ASK.match(main):
+        return None
+    for hit in hits:
+        for clause in split_sentences(hit.passage.text):
+            limit = _AGE_LIMIT.search(clause)
+            if limit is None:
+                continue
+            if asked["age"] and limit["age"] and int(asked["age"]) > int(limit["age"]):
+                continue  # "under 18" when the limit is 13: some of them may
+            return "with_consent" if practice_condition(clause) == "consent" else "no"
+    return None
 
 
 # "..., and can we stop it?", "or is it on until we opt out?", "do we have to opt in?"

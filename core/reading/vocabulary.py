@@ -273,6 +273,19 @@ OBJECT_SYNONYMS: tuple[frozenset[str], ...] = (
 """Nouns a clause may use for what a question asks about ("our data" answered by "your information")."""
 
 # fmt: off
+_NUMBERS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+)
+# fmt: on
+NUMBER_WORDS: dict[str, str] = {word: str(number) for number, word in enumerate(_NUMBERS)} | {
+    "thirty": "30",
+    "sixty": "60",
+    "ninety": "90",
+}
+"""Numbers written out, read as digits: "under the age of thirteen" answers "under 13"."""
+
+# fmt: off
 REGION_WORDS: frozenset[str] = frozenset({
     "eu", "eea", "uk", "europe", "european", "california", "californian", "brazil", "brazilian", "canada",
     "canadian", "switzerland", "swiss", "india", "japan", "korea", "australia", "china", "virginia",
