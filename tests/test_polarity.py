@@ -209,3 +209,15 @@ def test_an_age_limit_below_the_age_asked_decides_nothing_by_itself() -> None:
     question = "Can people under 18 use Acme?"
     hits = EvidenceIndex.of_text(AGE_TERMS).search(question, k=3)
     assert polarity(question, hits, "Acme") != "no"
+
+
+def test_e_mail_is_email_in_the_deciding_clause() -> None:
+    """The question's "email" is the clause's "e-mail", so the clause that conditions it decides."""
+    text = (
+        "# Privacy\n\n## Email\n\nIf you signed up for our newsletter, we will send you the newsletter you "
+        "requested. We may also send you other e-mail communications, such as information about our events "
+        "(if you have opted in for this information.)\n"
+    )
+    question = "Will Acme email our staff about its events?"
+    hits = EvidenceIndex.of_text(text).search(question, k=3)
+    assert polarity(question, hits, "Acme") == "with_consent"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from core.answers.evidence import Hit, question_terms
 from core.reading.statements import practice_condition
 from core.reading.verdicts import AnswerVerdict
-from core.reading.vocabulary import ACTION_SYNONYMS, OBJECT_SYNONYMS
+from core.reading.vocabulary import ACTION_SYNONYMS, NUMBER_WORDS, OBJECT_SYNONYMS
 from core.registry.names import name_like
 from core.text.sentences import split_sentences
 
@@ -290,7 +290,9 @@ def _controls_something_else(clause: str, objects: set[str]) -> bool:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    """A clause's words as the evidence index reads them: "e-mail" is "email", "thirteen" is "13"."""
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("e-mail", "email"))
+    return [NUMBER_WORDS.get(word, word) for word in words]
 
 
 _CLAUSE_BREAK = re.compile(r"[;:]\s|\s(?=(?:but|however|although|whereas|while)\b)|,\s+(?:and\s+)?(?=you\b)")
