@@ -221,3 +221,13 @@ def test_numbers_written_out_match_digits() -> None:
     hits = EvidenceIndex(segment(text)).search("Can you collect information from kids under 13?")
     thirteen = next(hit for hit in hits if hit.passage.text.startswith("We are not permitted"))
     assert "13" in thirteen.matched
+
+
+def test_a_do_not_track_question_finds_the_clause_that_says_dnt() -> None:
+    text = (
+        "# Privacy\n\n## Cookies\n\nCookies means tracking technologies such as cookies and pixel tags.\n\n"
+        "## Signals\n\nBecause many of our services won't function without tracking data, we do not respond "
+        "to DNT settings.\n\n## Devices\n\nWe collect your browser ID and device type.\n"
+    )
+    hits = EvidenceIndex(segment(text)).search("Does Acme honor browser Do Not Track signals?")
+    assert any("we do not respond to DNT settings" in hit.passage.text for hit in hits[:2])

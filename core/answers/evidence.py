@@ -170,7 +170,7 @@ _CUES: tuple[tuple[str, str], ...] = (
     ),
     (r"advertis|\bads?\b|marketing|promot", "advertising advertisers ads interests targeted"),
     (r"\blaw|legal|government|police|court|subpoena", "law legal process comply subpoena enforcement"),
-    (r"do not track|dnt", "do not track signals browser"),
+    (r"do not track|dnt", "do not track dnt signals respond browser"),
     (r"consent|permission|agree|allow", "consent permission agree ask authorize without"),
     (
         r"\btrain|\bai\b|artificial intelligence|machine learning|model|algorithm",
