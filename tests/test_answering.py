@@ -256,6 +256,19 @@ def test_a_clause_matched_by_a_synonym_alone_is_still_quoted(engine: Engine) -> 
     assert not any(quote.startswith("Quickfind is a company") for quote in quotes)
 
 
+def test_a_negating_prefix_answers_no(engine: Engine) -> None:
+    """ "unencrypted" denies "encrypted": the clause both answers the question and says no."""
+    text = (
+        "# Pharmacy terms\n\n## Orders\n\nYou may order prescription products through Medbox Rx.\n\n"
+        "## Notifications\n\nYou agree that Medbox may send you unencrypted SMS messages and notifications "
+        "about the prescriptions you order.\n"
+    )
+    _track(engine, "https://medbox.example/terms", "Medbox", "tos", text)
+    answer = _ask(engine, "Are Medbox Rx prescription notifications sent to us encrypted?")
+    assert answer.verdict == "no"
+    assert any("unencrypted SMS messages" in citation.quote for citation in answer.citations)
+
+
 async def test_a_model_may_pick_the_deciding_clause_only_as_the_rules_read_it(
     engine: Engine, database_url: str, aiohttp_server: AiohttpServer
 ) -> None:

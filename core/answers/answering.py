@@ -405,13 +405,18 @@ def _addresses(hit: Hit, asked: set[str]) -> bool:
     """Whether a quote shares at least half of the question's own words (a verb by its synonyms: "retain"
     for "keep"), so it answers rather than merely relates.
 
-    Quotes sharing fewer are still shown (on PolicyQA, requiring most words halves hit@3), but the answer
+    A word with a negating prefix shares the word ("unencrypted" answers "encrypted"). Quotes sharing fewer
+    are still shown (on PolicyQA, requiring most words halves hit@3), but the answer
     says they are only the closest clauses and gives no yes or no.
     """
     if not asked:
         return False
     stems = set(question_terms(hit.passage.text))
-    shared = sum(1 for term in asked if term in hit.matched or stems.intersection(action_stems(term)))
+    shared = sum(
+        1
+        for term in asked
+        if term in hit.matched or stems.intersection(action_stems(term)) or f"un{term}" in stems
+    )
     return shared * 2 >= len(asked)
 
 

@@ -135,7 +135,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
     if best is None:
         return "unclear"
     _, _, words, first, clause, following = best
-    negated = _negated(words[:first])
+    negated = _negated(words[:first]) or _denied_by_prefix(words, objects | {action})
     # a question about the control itself ("Can we opt out of ...?") is not conditioned by it
     about_control = practice_condition(question) is not None and bool(_ABOUT_CONTROL.match(question))
     condition = None if about_control else _condition(clause, objects)
@@ -237,7 +237,7 @@ def _stems_with(stem: str, groups: tuple[frozenset[str], ...]) -> tuple[str, ...
 def _named(words: list[str], stem: str) -> float:
     """How a clause's words name an asked object: 1 in the question's own word, 0.5 in a synonym
     ("information" for "data"), 0 not at all."""
-    if any(word.startswith(stem) for word in words):
+    if any(word.startswith(stem) or (len(stem) >= 5 and word.startswith("un" + stem)) for word in words):
         return 1.0
     return 0.5 if any(word.startswith(_spellings(stem)) for word in words) else 0.0
 
@@ -313,6 +313,13 @@ def _clauses(text: str, after: str = "") -> list[tuple[str, str]]:
         for part in _CLAUSE_BREAK.split(sentence)
         if part.strip()
     ]
+
+
+def _denied_by_prefix(words: list[str], asked: set[str]) -> bool:
+    """Whether the clause says the asked thing with a negating prefix: "unencrypted" for "encrypted",
+    "unauthorized" for "authorized" (stems of five letters or more, so "un" + "der" is no denial)."""
+    stems = [stem for stem in asked if len(stem) >= 5]
+    return any(word.startswith("un") and word[2:].startswith(stem) for word in words for stem in stems)
 
 
 def _negated(before: list[str]) -> bool:
