@@ -90,6 +90,20 @@ def test_a_question_naming_a_plan_is_decided_by_the_clauses_naming_it() -> None:
     assert len(general) == 2
 
 
+def test_a_question_naming_a_kind_of_model_is_decided_by_the_clauses_naming_it() -> None:
+    """ "large language models" (or "large-language models", "LLMs") is a scope like a plan: a denial for
+    LLMs answers a question about LLMs, and a question about AI models in general still sees both."""
+    found = statements(
+        "# Privacy\n\nWe may use your personal information to train our artificial intelligence and machine "
+        "learning models.\n\nWe use AI tools in our business, but we do not use Personal Information for the "
+        "purpose of training large-language models.\n"
+    )
+    llm = profiles.relevant_statements(found, "customer_content_training", question="Train LLMs on it?")
+    assert profiles.decide(llm)[0] == "no"
+    general = profiles.relevant_statements(found, "customer_content_training", question="Do you train AI?")
+    assert profiles.decide(general)[0] == "unclear"
+
+
 def test_statements_limited_to_a_region_are_a_tier_of_their_own() -> None:
     found = statements(
         "# Privacy\n\nWe may use your voice recordings to train our speech models.\n\n"

@@ -33,7 +33,14 @@ from sqlmodel import Session, col, select
 from core import reading
 from core.reading.statements import Statement, statements
 from core.reading.verdicts import AnswerVerdict
-from core.reading.vocabulary import CONTENT_DATA, GENERIC_DATA, PLAN_WORDS, REGION_WORDS, USAGE_DATA
+from core.reading.vocabulary import (
+    CONTENT_DATA,
+    GENERIC_DATA,
+    MODEL_KINDS,
+    PLAN_WORDS,
+    REGION_WORDS,
+    USAGE_DATA,
+)
 from core.storage import blobs
 from core.storage.database import session_scope
 from core.storage.models import Profile, Version
@@ -243,11 +250,18 @@ _NAME_RUN = re.compile(r"(?<!^)\b[A-Z][\w.+-]*(?:\s+[A-Z][\w.+-]*)+")
 
 
 def named_scopes(question: str) -> list[str]:
-    """The products, plans and regions a question names: runs of capitalised words ("ChatGPT Enterprise"),
-    plan words ("API", "enterprise") and regions ("EU", "California")."""
+    """The products, plans, regions and model kinds a question names: runs of capitalised words ("ChatGPT
+    Enterprise"), plan words ("API", "enterprise"), regions ("EU", "California") and ``MODEL_KINDS``."""
     names = [m.group(0).lower() for m in _NAME_RUN.finditer(question)]
     names += [w for w in re.findall(r"[a-z]+", question.lower()) if w in PLAN_WORDS | REGION_WORDS]
+    names += [kind for kind, pattern in MODEL_KINDS.items() if pattern.search(question)]
     return list(dict.fromkeys(names))
+
+
+def _says(name: str, text: str) -> bool:
+    """Whether ``text`` (lower-cased) names a scope: a model kind however it is spelled, else the words."""
+    kind = MODEL_KINDS.get(name)
+    return bool(kind.search(text)) if kind else bool(re.search(rf"\b{re.escape(name)}\b", text))
 
 
 def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
@@ -264,9 +278,7 @@ def _scoped(chosen: list[Statement], question: str) -> list[Statement]:
             (len(i) for i in items if len(i) >= 4 and re.search(rf"\b{re.escape(i)}\b", low)), default=0
         )
         said = f"{statement.sentence} {statement.context or ''}".lower()
-        length = max(
-            length, max((len(n) for n in names if re.search(rf"\b{re.escape(n)}\b", said)), default=0)
-        )
+        length = max(length, max((len(n) for n in names if _says(n, said)), default=0))
         if length > best:
             best, matched = length, [statement]
         elif length == best and length:

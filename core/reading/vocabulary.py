@@ -254,6 +254,15 @@ ACTION_SYNONYMS: tuple[frozenset[str], ...] = (
 """Verbs a clause may use for the action a question asks about ("keep" answered by "we do not retain"); a
 question's "sell" is not "share": the law tells them apart."""
 
+MODEL_KINDS: dict[str, re.Pattern[str]] = {
+    "large language models": re.compile(r"\blarge[- ]language[- ]models?\b|\bllms?\b", re.IGNORECASE),
+    "generative ai": re.compile(r"\bgenerative (?:ai|artificial intelligence)\b", re.IGNORECASE),
+    "foundation models": re.compile(r"\bfoundation(?:al)? models?\b", re.IGNORECASE),
+    "facial recognition": re.compile(r"\bfac(?:e|ial) recognition\b", re.IGNORECASE),
+}
+"""Kinds of model a question may name: a statement naming the same kind governs it ("we do not use Personal
+Information for training large language models" answers a question about LLMs, not one about AI models)."""
+
 # fmt: off
 PLAN_WORDS: frozenset[str] = frozenset({
     "enterprise", "business", "api", "education", "edu", "consumer",
