@@ -221,3 +221,14 @@ def test_e_mail_is_email_in_the_deciding_clause() -> None:
     question = "Will Acme email our staff about its events?"
     hits = EvidenceIndex.of_text(text).search(question, k=3)
     assert polarity(question, hits, "Acme") == "with_consent"
+
+
+def test_a_clause_limited_to_a_region_answers_only_a_question_about_that_region() -> None:
+    text = (
+        "# Privacy\n\n## Voice\n\nWe will not share the voice recordings of EEA users with our partners.\n\n"
+        "## Partners\n\nWe may share your voice recordings with our partners to improve their services.\n"
+    )
+    everyone = "Does Acme share our voice recordings with partners?"
+    assert polarity(everyone, EvidenceIndex.of_text(text).search(everyone, k=3), "Acme") == "yes"
+    eea = "Does Acme share the voice recordings of our EEA staff with partners?"
+    assert polarity(eea, EvidenceIndex.of_text(text).search(eea, k=3), "Acme") == "no"

@@ -171,3 +171,8 @@ def test_an_unknown_name_is_told_what_was_meant() -> None:
         " (tracked: Zoom, Slack, Google Workspace, Otter.ai, Salesforce)"
     )
     assert vendor_hint("Anyone", []) == " (tracked: none yet)"
+
+
+def test_data_used_for_training_is_an_ai_question() -> None:
+    assert read("Does Acme use our voice recordings for training?", VENDORS, date(2026, 1, 1)).kind == "ai"
+    assert read("Does Acme train its staff on privacy?", VENDORS, date(2026, 1, 1)).kind == "general"

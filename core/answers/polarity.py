@@ -14,7 +14,7 @@ from functools import lru_cache
 from core.answers.evidence import Hit, question_terms
 from core.reading.statements import practice_condition
 from core.reading.verdicts import AnswerVerdict
-from core.reading.vocabulary import ACTION_SYNONYMS, NUMBER_WORDS, OBJECT_SYNONYMS
+from core.reading.vocabulary import ACTION_SYNONYMS, NUMBER_WORDS, OBJECT_SYNONYMS, REGION_WORDS
 from core.registry.names import name_like
 from core.text.sentences import split_sentences
 
@@ -109,6 +109,7 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
         actions, objects = _DNT_ACTIONS, {"track", "signal"}
     best: tuple[float, int, list[str], int, str, str] | None = None
     clauses: list[str] = []
+    asked_regions = _regions(question)
     about_vendor = not _ASKS_ABOUT_US.match(main)
     starts = {(h.passage.clause_index, h.passage.first_sentence): h.passage.text for h in hits}
     for order, hit in enumerate(hits):
@@ -118,6 +119,8 @@ def polarity(question: str, hits: list[Hit], vendor: str) -> AnswerVerdict:
             clauses.append(clause)  # any clause may state the condition ("you may opt out of ...")
             if about_vendor and _binds_customer(clause):
                 continue  # but what the customer may or must do is not what the vendor does
+            if (regions := _regions(clause)) and not regions & asked_regions:
+                continue  # "... of EEA users" is a tier of its own, not the answer for everyone
             words = _words(clause)
             at = next((i for i, word in enumerate(words) if word.startswith(actions)), None)
             found = [
@@ -313,6 +316,11 @@ def _clauses(text: str, after: str = "") -> list[tuple[str, str]]:
         for part in _CLAUSE_BREAK.split(sentence)
         if part.strip()
     ]
+
+
+def _regions(text: str) -> set[str]:
+    """The regions a text names ("EEA", "California")."""
+    return {word for word in _words(text) if word in REGION_WORDS}
 
 
 def _denied_by_prefix(words: list[str], asked: set[str]) -> bool:

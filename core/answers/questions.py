@@ -49,7 +49,9 @@ class Question:
 _AI = re.compile(
     r"\b(?:a\.?i\.?|artificial intelligence|machine[- ]learning|ml|llms?|gen ?ai|genai|models?|algorithms?"
     r"|fine[- ]?tun\w*|neural)\b"
-    r"|\btrain(?:s|ed|ing)?\s+(?:(?:its|their|our|your|the|own|ai|models?)\s+){0,2}on\b",  # not "its staff"
+    r"|\btrain(?:s|ed|ing)?\s+(?:(?:its|their|our|your|the|own|ai|models?)\s+){0,2}on\b"  # not "its staff"
+    # "use our recordings for training": data used for training is machine learning
+    r"|\b(?:use[sd]?|using)\b[^?]{1,60}?\bfor (?:training|train)\b",
     re.IGNORECASE,
 )
 # AI as the vendor's tool ("Does X use AI to write its articles?", "produced with AI tools"): a question
