@@ -23,7 +23,7 @@ Design (docs/research/qa-evidence-selection.md, reimplemented on bm25s and exten
 
 Measured on PolicyQA dev (../shared/corpus/qa/policyqa-dev, score.py's rule; tuned on the dev half), this
 module alone (``clausewatch eval-qa``, which also drops the vendor's own name from the question and
-imports each policy as a tracked document, measures all 3,809 at 0.224 / 0.383 / 44.8 words; the
+imports each policy as a tracked document, measures all 3,809 at 0.224 / 0.393 / 44.3 words; the
 halves below were measured with 0.99 per extra sentence, at 0.226 / 0.384 / 45.3 words):
 
     half                  hit@1  hit@3  words/quote
