@@ -12,12 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from bots.console.vendor_site import VendorSite
+from core.alerts import subscriptions
 from core.config import Settings
 from core.pipeline.check import check_documents
 from core.pipeline.scheduler import due_document_ids
+from core.pipeline.versions import versions_of
 from core.registry import documents
 from core.storage import database
-from core.storage.models import Change, Document, Version
+from core.storage.models import Alert, Blob, Change, Document, Version
 
 TERMS = """# Terms of Service
 
@@ -152,22 +154,35 @@ async def test_another_document_at_the_same_address_is_held_and_never_judged_as_
     assert not change.ai_training_change and "another document" in (change.summary or "")
 
 
-async def test_flip_back_to_recent_text_is_not_news(
+async def test_a_revert_is_a_version_and_a_flip_back_alerts_no_one(
     engine: Engine, settings: Settings, vendor_site: VendorSite
 ) -> None:
     doc_id = await _first_version(engine, settings, vendor_site)
+    with database.session_scope(engine) as session:
+        place = subscriptions.Place("webhook", "local", "https://hooks.example/x")
+        subscriptions.subscribe(
+            session, subscriptions.destination(session, place), [], changes="all", created_by="test"
+        )
     vendor_site.publish("/terms", TERMS.replace("monthly", "yearly"))
-    await check_documents(engine, settings, [doc_id])
-    vendor_site.publish("/terms", TERMS)
+    [changed] = await check_documents(engine, settings, [doc_id])
+    assert changed.status == "changed" and _count(engine, Alert) == 1
+    vendor_site.publish("/terms", TERMS)  # withdrawn within the flap window
     [report] = await check_documents(engine, settings, [doc_id])
-    assert report.status == "flap"
-    assert _count(engine, Version) == 2 and _count(engine, Change) == 1
+    assert report.status == "flap" and "recorded, not alerted" in report.message
+    assert _count(engine, Version) == 3 and _count(engine, Change) == 2 and _count(engine, Alert) == 1
+    with Session(engine) as session:
+        versions = versions_of(session, doc_id)
+        latest = documents.latest_version(session, doc_id)
+    assert latest is not None and latest.id == versions[-1].id  # what the page says now is the latest
+    assert versions[-1].content_hash == versions[0].content_hash  # pointing at the text already stored
+    assert _count(engine, Blob) == 2
     [again] = await check_documents(engine, settings, [doc_id])
-    assert again.status == "flap"  # read again in full, not hidden behind a 304
+    assert again.status in ("unchanged", "not-modified")
+    vendor_site.publish("/terms", TERMS.replace("monthly", "yearly"))
     window_over = settings.model_copy(update={"flap_window_hours": 0})
     [settled] = await check_documents(engine, window_over, [doc_id])
-    assert settled.status == "changed"
-    assert _count(engine, Version) == 3
+    assert settled.status == "changed" and _count(engine, Alert) == 2
+    assert _count(engine, Version) == 4
 
 
 async def test_refuses_private_addresses_unless_allowed(

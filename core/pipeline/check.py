@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 class CheckReport:
     """The outcome of checking one document, for progress bars, logs and chat replies.
 
-    ``status`` is ``not-modified``, ``error``, or a ``Recorded`` status (first, changed, unchanged,
-    suspect, flap, junk).
+    ``status`` is ``not-modified``, ``error``, or a ``Recorded`` status (first, changed, flap, unchanged,
+    suspect, junk).
     """
 
     document_id: int
@@ -45,6 +45,22 @@ class CheckReport:
     status: str
     message: str
     change_id: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        """Whether the document could not be read: an error, or a page that was not the document."""
+        return self.status in ("error", "junk")
+
+    def to_json(self) -> dict[str, object]:
+        """The report as scripts read it (``check --json``)."""
+        return {
+            "document_id": self.document_id,
+            "ref": self.ref,
+            "status": self.status,
+            "failed": self.failed,
+            "message": self.message,
+            "change_id": self.change_id,
+        }
 
 
 @dataclass(frozen=True)
@@ -143,21 +159,25 @@ def _process(
         outcome = record(session, doc, observation, flap_window=flap_window)
         change_id = _record_change(session, doc, outcome)
         _reschedule(session, settings, target.id)
-        new_version = (
-            outcome.version.id if outcome.status in ("first", "changed") and outcome.version else None
-        )
+        new_version = outcome.version.id if outcome.status in _NEW_VERSION and outcome.version else None
     if new_version is not None:
         store_profiles(engine, [new_version])
     return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
 
 
+_NEW_VERSION = frozenset({"first", "changed", "flap"})
+"""Outcomes that stored a version (whose profile is then read)."""
+
+
 def _record_change(session: Session, doc: Document, outcome: Recorded) -> int | None:
-    if outcome.status != "changed" or outcome.previous is None or outcome.version is None:
+    """Judge the change into a new version; alert on it unless the page only flipped back (``flap``)."""
+    if outcome.status not in ("changed", "flap") or outcome.previous is None or outcome.version is None:
         return None
     old = version_text(session, outcome.previous)
     new = version_text(session, outcome.version)
     change = record_change(session, doc, outcome.previous, outcome.version, old, new)
-    enqueue(session, change, doc, outcome.version)
+    if outcome.status == "changed":
+        enqueue(session, change, doc, outcome.version)
     return change.id
 
 
@@ -167,7 +187,7 @@ def _describe(outcome: Recorded) -> str:
         "changed": "new version recorded",
         "unchanged": "no change",
     }
-    return messages.get(outcome.status) or outcome.reason or outcome.status
+    return outcome.reason or messages.get(outcome.status) or outcome.status
 
 
 def _record_failure(engine: Engine, settings: Settings, target: _Target, message: str) -> CheckReport:

@@ -5,18 +5,23 @@ The rules that keep history clean:
 - a page that is not the document (error page, cookie wall, login, bot challenge) is never recorded;
 - a text that suddenly shrinks by more than half is held as *suspect* and recorded only when the next
   fetch returns the same text again;
-- a page flipping back to a text it showed within the flap window is not news (A/B tests, stale caches);
+- a return to an earlier text is a version like any other (pointing at the text already stored), so the
+  latest version is always what the page says now; when the page flips back to a text it showed within
+  the flap window (A/B tests, stale caches) the change is recorded and judged but alerts no one;
+- a document moved to another page (``fresh_start``) starts a fresh line: its next text is compared with
+  nothing, since another page's text is no change of this one;
 - nothing is ever deleted because a vendor's site misbehaves.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from core.errors import NotFoundError
+from core.errors import NotFoundError, UsageError
 from core.pipeline.pagecheck import junk_reason, other_document
 from core.registry.documents import latest_version
 from core.storage import blobs
@@ -43,9 +48,10 @@ class Observation:
 class Recorded:
     """What ``record`` decided. ``status`` is one of:
 
-    ``first`` (first version stored), ``changed`` (new version after ``previous``), ``unchanged``,
-    ``suspect`` (held for confirmation), ``flap`` (flipped back to a recent text; ignored), ``junk``
-    (not the document; ignored). ``reason`` explains the last three.
+    ``first`` (first version stored, or the first at a document's new page), ``changed`` (new version
+    after ``previous``), ``flap`` (a new version after ``previous`` that returns to a text shown within the
+    flap window: judged, never alerted), ``unchanged``, ``suspect`` (held for confirmation), ``junk`` (not
+    the document; ignored). ``reason`` explains the last three.
     """
 
     status: str
@@ -66,13 +72,14 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
     if latest is not None and latest.content_hash == digest:
         _settle(doc, obs)
         return Recorded("unchanged", version=latest)
-    if latest is not None and obs.source == "fetched":
-        if _seen_recently(session, doc, digest, flap_window):
-            # Keep no validators: a 304 must not hide the flipped text once the flap window has passed.
-            doc.state, doc.last_error, doc.etag, doc.last_modified = "ok", None, None, None
-            return Recorded(
-                "flap", version=latest, reason="the page flipped back to a text it showed recently"
-            )
+    if doc.fresh_start:
+        version = _store(session, doc, obs, digest, None)
+        _settle(doc, obs)
+        return Recorded("first", version=version, reason="first version at the document's new address")
+    flap = (
+        latest is not None and obs.source == "fetched" and _seen_recently(session, doc, digest, flap_window)
+    )
+    if latest is not None and obs.source == "fetched" and not flap:
         doubt = _shrink_doubt(session, latest, obs.text) or other_document(
             version_text(session, latest), obs.text
         )
@@ -81,6 +88,9 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
             return _hold(doc, "suspect", doubt + "; waiting for the next fetch to confirm")
     version = _store(session, doc, obs, digest, latest)
     _settle(doc, obs)
+    if flap:
+        reason = "the page flipped back to a text it showed recently: recorded, not alerted"
+        return Recorded("flap", version=version, previous=latest, reason=reason)
     return Recorded("first" if latest is None else "changed", version=version, previous=latest)
 
 
@@ -114,7 +124,7 @@ def _hold(doc: Document, status: str, reason: str) -> Recorded:
 
 def _settle(doc: Document, obs: Observation) -> None:
     """The document is known good again: clear doubts, keep the validators for conditional GETs."""
-    doc.state, doc.last_error = "ok", None
+    doc.state, doc.last_error, doc.fresh_start = "ok", None, False
     doc.pending_hash = doc.pending_reason = None
     if obs.source == "fetched":
         doc.etag, doc.last_modified = obs.etag, obs.last_modified
@@ -186,20 +196,62 @@ def version_at(session: Session, document_id: int, when: date | datetime) -> Ver
     return session.exec(query).first()
 
 
+VersionRef = date | int
+"""How people pick a version: the one in force on a date, or a document's own number (``v3``: the third)."""
+
+_NUMBERED = re.compile(r"^[vV](\d+)$")
+
+
+def parse_version_ref(text: str, option: str) -> VersionRef:
+    """``v3`` or ``YYYY-MM-DD`` as typed after ``option``; anything else is a ``UsageError`` saying so."""
+    text = text.strip()
+    if match := _NUMBERED.match(text):
+        return int(match.group(1))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} takes a version as v3 or a date as YYYY-MM-DD, not {text!r}") from None
+
+
+def version_by_ref(session: Session, document_id: int, ref: VersionRef) -> Version | None:
+    """The version ``ref`` picks: ``v3`` counts the document's versions from 1, oldest first; a date picks
+    the one in force that day."""
+    if isinstance(ref, date):
+        return version_at(session, document_id, ref)
+    versions = versions_of(session, document_id)
+    return versions[ref - 1] if 1 <= ref <= len(versions) else None
+
+
+def version_number(session: Session, version: Version) -> int:
+    """The version's number within its document (``v1`` is the oldest)."""
+    return [v.id for v in versions_of(session, version.document_id)].index(version.id) + 1
+
+
+def _describe_ref(ref: VersionRef | None) -> str:
+    return "today" if ref is None else f"v{ref}" if isinstance(ref, int) else f"on or before {ref}"
+
+
 def versions_to_compare(
-    session: Session, document_id: int, start: date | None, end: date | None
+    session: Session, document_id: int, start: VersionRef | None, end: VersionRef | None
 ) -> tuple[Version, Version]:
-    """The versions ``diff`` compares: in force on ``start`` (default: the one before the other) and on
-    ``end`` (default: the latest). Raises ``NotFoundError`` saying which is missing."""
-    new = version_at(session, document_id, end or date.max)
+    """The versions ``diff`` compares: ``start`` (default: the one before the other) and ``end`` (default:
+    the latest), each a number or the version in force on a date. Raises ``NotFoundError`` saying which is
+    missing."""
+    new = (
+        version_by_ref(session, document_id, end)
+        if end is not None
+        else version_at(session, document_id, date.max)
+    )
     if new is None:
-        raise NotFoundError(f"no version on or before {end or 'today'}")
+        raise NotFoundError(f"no version {_describe_ref(end)}")
     if start is not None:
-        old = version_at(session, document_id, start)
+        old = version_by_ref(session, document_id, start)
         if old is None:
-            raise NotFoundError(f"no version on or before {start}")
+            raise NotFoundError(f"no version {_describe_ref(start)}")
         if old.id == new.id:
-            raise NotFoundError(f"one version was in force from {start} to {end or 'today'}: nothing changed")
+            raise NotFoundError(
+                f"{_describe_ref(start)} and {_describe_ref(end)} are the same version: nothing to compare"
+            )
         return old, new
     versions = versions_of(session, document_id)
     index = [v.id for v in versions].index(new.id)
