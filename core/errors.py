@@ -21,6 +21,11 @@ class AmbiguousError(ClausewatchError):
     """A name matches more than one document; the message lists the candidates."""
 
 
+class ConflictError(ClausewatchError):
+    """The request contradicts what is stored (a document re-pointed, a URL tracked under another vendor);
+    the message names both sides and the explicit way to do it."""
+
+
 class FetchError(ClausewatchError):
     """A document could not be fetched; recorded on the document, never fatal to a check cycle."""
 

@@ -194,6 +194,16 @@ def _html_text(html: str, select: Sequence[str], remove: Sequence[str]) -> tuple
     return converted.content or "", title or None
 
 
+def check_selectors(selectors: Iterable[str]) -> None:
+    """Refuse a malformed CSS selector when it is given (``track --select``), not at the first check."""
+    empty = LexborHTMLParser("<html></html>").root
+    assert empty is not None
+    for selector in selectors:
+        if not selector.strip():
+            raise ExtractionError("a CSS selector is empty")
+        _css(empty, selector)
+
+
 def _css(node: LexborNode, selector: str) -> list[LexborNode]:
     """``node.css(selector)``, with a malformed selector reported as a user-facing error."""
     try:

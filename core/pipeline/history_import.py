@@ -9,7 +9,7 @@ a file with the same text as the first stored version is that version, not a new
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,11 +19,12 @@ from sqlmodel import Session, select
 
 from core.errors import ClausewatchError, UsageError
 from core.pipeline.extract import SUFFIX_TYPES, extract
-from core.pipeline.versions import Observation, record_imported, version_text, versions_of
+from core.pipeline.versions import SHRINK_LIMIT, Observation, record_imported, version_text, versions_of
 from core.reading.changes import record_change
 from core.reading.profile import store_profiles
-from core.registry.documents import canonical_doc_type, get_or_create_vendor
+from core.registry.documents import canonical_doc_type
 from core.registry.names import slugify
+from core.registry.vendors import get_or_create_vendor
 from core.storage.database import session_scope
 from core.storage.models import Document, Version
 from core.text.normalise import content_hash
@@ -41,7 +42,17 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def dated_files(folder: Path) -> list[tuple[date, Path]]:
+@dataclass(frozen=True)
+class HistoryFile:
+    """One dated version to import: a file of a folder, or a commit of an Open Terms Archive repository."""
+
+    day: date
+    name: str
+    content_type: str
+    read: Callable[[], bytes]
+
+
+def dated_files(folder: Path) -> list[HistoryFile]:
     """The version files in ``folder``, oldest first; other files are ignored."""
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
@@ -50,12 +61,17 @@ def dated_files(folder: Path) -> list[tuple[date, Path]]:
         match = DATED_FILE.match(path.name)
         if match and path.suffix.lower() in SUFFIX_TYPES and path.is_file():
             try:
-                found.append((date.fromisoformat(match.group(1)), path))
+                found.append(history_file(date.fromisoformat(match.group(1)), path))
             except ValueError:
                 continue
     if not found:
         raise UsageError(f"no files named YYYY-MM-DD*.md, .html or .txt in {folder}")
-    return sorted(found)
+    return sorted(found, key=lambda f: (f.day, f.name))
+
+
+def history_file(day: date, path: Path) -> HistoryFile:
+    """A file of a folder as a version dated ``day``."""
+    return HistoryFile(day, path.name, SUFFIX_TYPES[path.suffix.lower()], path.read_bytes)
 
 
 def _document(session: Session, vendor_name: str, doc_type: str, url: str | None) -> Document:
@@ -86,7 +102,7 @@ def import_history(
     vendor: str,
     doc_type: str,
     url: str | None = None,
-    on_file: Callable[[Path, str], None] | None = None,
+    on_file: Callable[[str, str], None] | None = None,
 ) -> ImportReport:
     """Import every dated file of ``folder`` older than the document's stored versions."""
     return import_files(
@@ -94,65 +110,109 @@ def import_history(
     )
 
 
+@dataclass(frozen=True)
+class _Read:
+    """A file's extracted text, or why it could not be read."""
+
+    file: HistoryFile
+    observation: Observation | None = None
+    error: str | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.observation.text.encode("utf-8")) if self.observation else 0
+
+    @property
+    def digest(self) -> str | None:
+        return content_hash(self.observation.text) if self.observation else None
+
+
 def import_files(
     engine: Engine,
-    files: list[tuple[date, Path]],
+    files: Sequence[HistoryFile],
     *,
     vendor: str,
     doc_type: str,
     url: str | None = None,
-    on_file: Callable[[Path, str], None] | None = None,
+    on_file: Callable[[str, str], None] | None = None,
 ) -> ImportReport:
-    """Import version files, each with its effective date, oldest first, as one document's history."""
+    """Import versions, each with its effective date, oldest first, as one document's history.
+
+    Each passes the page check a fetched page passes: not junk (error pages, redirect stubs, cookie walls),
+    and no sudden shrink that a later version does not confirm (a capture glitch, not the vendor's text)."""
+    reads = [_read(file) for file in sorted(files, key=lambda f: f.day)]
     with session_scope(engine) as session:
         doc = _document(session, vendor, doc_type, url)
         existing = versions_of(session, doc.id or 0)
         report = ImportReport(document_ref=f"{slugify(vendor)}/{doc.slug}")
         first_existing = existing[0] if existing else None
         previous: Version | None = None
+        previous_size = 0
         new_versions: list[int] = []
-        for day, path in sorted(files):
-            imported, status = _import_one(session, doc, path, day, first_existing, previous, report)
-            previous = imported or previous
-            if imported is not None and imported.id is not None:
-                new_versions.append(imported.id)
+        for index, read in enumerate(reads):
+            doubt = _shrink_doubt(reads, index, previous_size) if previous is not None else None
+            imported, status = _import_one(session, doc, read, first_existing, previous, doubt, report)
+            if imported is not None:
+                previous, previous_size = imported, read.size
+                if imported.id is not None:
+                    new_versions.append(imported.id)
             if on_file is not None:
-                on_file(path, status)
+                on_file(read.file.name, status)
         if previous is not None and first_existing is not None:
             _link(session, doc, previous, first_existing)
     store_profiles(engine, new_versions)
     return report
 
 
+def _read(file: HistoryFile) -> _Read:
+    try:
+        extracted = extract(file.read(), file.content_type)
+    except (ClausewatchError, OSError) as exc:
+        return _Read(file, error=str(exc))
+    observation = Observation(
+        text=extracted.text, title=extracted.title, source="imported", effective_date=file.day
+    )
+    return _Read(file, observation)
+
+
+def _shrink_doubt(reads: list[_Read], index: int, previous_size: int) -> str | None:
+    """Why the text at ``index`` is a glitch: under half the size of the last version imported, and the
+    next file does not keep it (it bounces back, or there is none to confirm it)."""
+    size = reads[index].size
+    if not previous_size or size >= SHRINK_LIMIT * previous_size:
+        return None
+    following = reads[index + 1] if index + 1 < len(reads) else None
+    if following is not None and following.digest == reads[index].digest:
+        return None
+    if following is not None and following.observation and following.size < SHRINK_LIMIT * previous_size:
+        return None  # the document really got shorter and stayed so
+    return f"the text shrank from {previous_size:,} to {size:,} bytes and no later version kept it"
+
+
 def _import_one(
     session: Session,
     doc: Document,
-    path: Path,
-    day: date,
+    read: _Read,
     first_existing: Version | None,
     previous: Version | None,
+    doubt: str | None,
     report: ImportReport,
 ) -> tuple[Version | None, str]:
     """Import one file; returns the version now latest among the imported ones and a status word."""
-    if first_existing is not None and day >= first_existing.effective_date:
+    name = read.file.name
+    if first_existing is not None and read.file.day >= first_existing.effective_date:
         reason = f"not older than the stored history (which starts {first_existing.effective_date})"
-        report.skipped.append((path.name, reason))
-        return None, "skipped"
-    try:
-        extracted = extract(path.read_bytes(), SUFFIX_TYPES[path.suffix.lower()])
-    except ClausewatchError as exc:
-        report.skipped.append((path.name, str(exc)))
-        return None, "skipped"
-    observation = Observation(
-        text=extracted.text, title=extracted.title, source="imported", effective_date=day
-    )
-    if first_existing is not None and content_hash(extracted.text) == first_existing.content_hash:
+        return _skip(report, name, reason)
+    if read.observation is None:
+        return _skip(report, name, read.error or "unreadable")
+    if doubt is not None:
+        return _skip(report, name, doubt)
+    if first_existing is not None and read.digest == first_existing.content_hash:
         report.unchanged += 1
         return None, "unchanged"
-    outcome = record_imported(session, doc, observation, previous)
+    outcome = record_imported(session, doc, read.observation, previous)
     if outcome.status == "junk":
-        report.skipped.append((path.name, outcome.reason or "not a document"))
-        return None, "skipped"
+        return _skip(report, name, outcome.reason or "not a document")
     if outcome.status == "unchanged":
         report.unchanged += 1
         return None, "unchanged"
@@ -161,6 +221,11 @@ def _import_one(
     if previous is not None:
         _link(session, doc, previous, outcome.version)
     return outcome.version, "imported"
+
+
+def _skip(report: ImportReport, name: str, reason: str) -> tuple[None, str]:
+    report.skipped.append((name, reason))
+    return None, "skipped"
 
 
 def _link(session: Session, doc: Document, previous: Version, version: Version) -> None:

@@ -1,4 +1,4 @@
-"""The registry of tracked vendors and documents: track, untrack, list, and resolve a user's reference.
+"""The registry of tracked documents: track, move, untrack, purge, list, and resolve a user's reference.
 
 Users name documents the way they think of them ("zoom", "zoom/privacy-policy", "Zoom Privacy Policy",
 a URL or an id), so resolution is forgiving but never guesses between two candidates.
@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from core.errors import AmbiguousError, FetchError, NotFoundError, UsageError
+from core.errors import AmbiguousError, ClausewatchError, ConflictError, FetchError, NotFoundError, UsageError
 from core.registry.names import resolve_vendor, slugify
-from core.storage.models import Document, Vendor, Version
+from core.registry.vendors import get_or_create_vendor, remove_if_unused
+from core.storage import blobs
+from core.storage.models import Alert, Change, Document, Review, Vendor, Version
 
 # Canonical document types, and the short names people type for them.
 DOC_TYPES: dict[str, tuple[str, ...]] = {
@@ -61,19 +63,6 @@ class Tracked:
         return f"{self.vendor.slug}/{self.document.slug}"
 
 
-def get_or_create_vendor(session: Session, name: str) -> Vendor:
-    """The vendor called ``name`` (matched by slug), created on first use."""
-    slug = slugify(name)
-    if not slug:
-        raise UsageError("the vendor name is empty")
-    vendor = session.exec(select(Vendor).where(Vendor.slug == slug)).first()
-    if vendor is None:
-        vendor = Vendor(name=name.strip(), slug=slug)
-        session.add(vendor)
-        session.flush()
-    return vendor
-
-
 def track(
     session: Session,
     url: str,
@@ -84,21 +73,96 @@ def track(
     remove_css: list[str] | None = None,
     interval_hours: float = 24.0,
 ) -> Document:
-    """Start (or resume) tracking ``vendor_name``'s ``doc_type`` at ``url``; history is kept on re-track."""
+    """Start (or resume) tracking ``vendor_name``'s ``doc_type`` at ``url``; history is kept on re-track.
+
+    Never re-points silently: the vendor's document of that type tracked at another URL is a
+    ``ConflictError`` naming both (``move`` does it on purpose), and so is the URL tracked as another
+    document, since two records of one page would judge each other's history."""
     url = check_url(url)
     doc_type = canonical_doc_type(doc_type)
+    select_css, remove_css = list(select_css or []), list(remove_css or [])
+    _check_recipe(select_css + remove_css, interval_hours)
+    vendor = get_or_create_vendor(session, vendor_name)
+    doc = _document_of(session, vendor, doc_type)
+    _refuse_tracked_elsewhere(session, url, doc)
+    if doc is not None and doc.url and not same_url(doc.url, url):
+        ref = f"{vendor.slug}/{doc.slug}"
+        raise ConflictError(
+            f"{ref} is tracked at {doc.url}, not {url}; to re-point it on purpose: "
+            f"clausewatch track {url} --vendor {vendor.name!r} --type {doc.slug} --move"
+        )
+    return _set_recipe(
+        session, doc or _new_document(vendor, doc_type, url), url, select_css, remove_css, interval_hours
+    )
+
+
+def move(session: Session, ref: str, url: str) -> tuple[Tracked, str]:
+    """Re-point the document ``ref`` names to ``url`` on purpose; returns it and its old URL.
+
+    The next version is compared with nothing (``fresh_start``): the new page's text is no change of the
+    old page's, so it is never judged as one or alerted on."""
+    url = check_url(url)
+    tracked = resolve(session, ref)
+    doc, old_url = tracked.document, tracked.document.url
+    _refuse_tracked_elsewhere(session, url, doc)
+    if not same_url(old_url, url):
+        doc.fresh_start = latest_version(session, doc.id or 0) is not None
+    _set_recipe(session, doc, url, list(doc.select), list(doc.remove), doc.check_interval_hours)
+    return tracked, old_url
+
+
+def find(session: Session, vendor_name: str, doc_type: str) -> Tracked | None:
+    """The document ``track`` would update for this vendor name (exactly as stored) and type, if any."""
+    vendor = session.exec(select(Vendor).where(Vendor.slug == slugify(vendor_name))).first()
+    doc = _document_of(session, vendor, canonical_doc_type(doc_type)) if vendor else None
+    if vendor is None or doc is None:
+        return None
+    return Tracked(doc, vendor, latest_version(session, doc.id or 0))
+
+
+def same_url(a: str, b: str) -> bool:
+    """Whether two URLs are the same page for tracking (a trailing slash makes no other page)."""
+    return a.rstrip("/") == b.rstrip("/")
+
+
+def _check_recipe(selectors: list[str], interval_hours: float) -> None:
+    """Refuse a recipe that could never work now, not at its first check."""
+    from core.pipeline.extract import check_selectors
+
     if interval_hours <= 0:
         raise UsageError("the check interval must be positive")
-    vendor = get_or_create_vendor(session, vendor_name)
-    slug = slugify(doc_type)
-    doc = session.exec(select(Document).where(Document.vendor_id == vendor.id, Document.slug == slug)).first()
-    if doc is None:
-        assert vendor.id is not None
-        doc = Document(vendor_id=vendor.id, doc_type=doc_type, slug=slug, url=url)
-    select_css, remove_css = list(select_css or []), list(remove_css or [])
+    try:
+        check_selectors(selectors)
+    except ClausewatchError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _document_of(session: Session, vendor: Vendor, doc_type: str) -> Document | None:
+    query = select(Document).where(Document.vendor_id == vendor.id, Document.slug == slugify(doc_type))
+    return session.exec(query).first()
+
+
+def _new_document(vendor: Vendor, doc_type: str, url: str) -> Document:
+    assert vendor.id is not None
+    return Document(vendor_id=vendor.id, doc_type=doc_type, slug=slugify(doc_type), url=url)
+
+
+def _refuse_tracked_elsewhere(session: Session, url: str, doc: Document | None) -> None:
+    """A page is one document: the same URL under another vendor or type is refused with its id."""
+    for other, vendor in _documents(session, include_inactive=True):
+        if same_url(other.url, url) and (doc is None or other.id != doc.id):
+            raise ConflictError(
+                f"{url} is already tracked as {vendor.slug}/{other.slug} (id {other.id}); "
+                f"use that document, or `clausewatch vendor rename` / `vendor merge` if the name is wrong"
+            )
+
+
+def _set_recipe(
+    session: Session, doc: Document, url: str, select_css: list[str], remove_css: list[str], interval: float
+) -> Document:
     if (doc.url, doc.select, doc.remove) != (url, select_css, remove_css):
         doc.etag = doc.last_modified = None  # a new recipe must re-read the page, not get a 304
-    doc.url, doc.active, doc.check_interval_hours = url, True, interval_hours
+    doc.url, doc.active, doc.check_interval_hours = url, True, interval
     doc.select, doc.remove = select_css, remove_css
     doc.next_check_at = None
     session.add(doc)
@@ -112,6 +176,41 @@ def untrack(session: Session, ref: str) -> Tracked:
     tracked.document.active = False
     session.add(tracked.document)
     return tracked
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What ``purge`` deleted."""
+
+    ref: str
+    versions: int
+    changes: int
+    texts: int
+    vendor_removed: bool
+
+
+def purge(session: Session, ref: str) -> Purged:
+    """Delete a document with every version, change and pending alert of it, the texts no other document
+    stores, and its vendor if nothing else uses it. For a page tracked by mistake; ``untrack`` keeps
+    history."""
+    tracked = resolve(session, ref)
+    doc_id = tracked.document.id or 0
+    versions = list(session.exec(select(Version).where(Version.document_id == doc_id)).all())
+    changes = list(session.exec(select(Change).where(Change.document_id == doc_id)).all())
+    change_ids = [change.id for change in changes]
+    for model in (Alert, Review):
+        for row in session.exec(select(model).where(col(model.change_id).in_(change_ids))).all():
+            session.delete(row)
+    session.flush()
+    for rows in (changes, versions):
+        for row in rows:
+            session.delete(row)
+        session.flush()
+    session.delete(tracked.document)
+    session.flush()
+    texts = blobs.sweep(session, {version.content_hash for version in versions})
+    removed = remove_if_unused(session, tracked.vendor.id or 0)
+    return Purged(tracked.ref, len(versions), len(changes), texts, removed)
 
 
 def latest_version(session: Session, document_id: int) -> Version | None:

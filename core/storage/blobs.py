@@ -8,11 +8,13 @@ keyframe, never at another delta, so reading any version takes at most two decom
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import zstandard
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from core.storage.models import Blob
+from core.storage.models import Blob, Profile, Version
 
 LEVEL = 9
 KEYFRAME = "zstd"
@@ -89,3 +91,37 @@ def get_text(session: Session, content_hash: str) -> str:
     if blob is None:
         raise LookupError(f"no stored text with hash {content_hash}")
     return _raw(session, blob).decode("utf-8")
+
+
+def sweep(session: Session, hashes: Iterable[str]) -> int:
+    """Delete those of ``hashes`` no version stores any longer (after a purge), with their profiles;
+    a keyframe stays while a remaining delta is based on it. Returns how many texts were deleted."""
+    deleted = 0
+    pending = set(hashes)
+    while pending:
+        orphans = [h for h in sorted(pending) if not _in_use(session, h)]
+        if not orphans:
+            break
+        bases = set()
+        for content_hash in orphans:
+            blob = session.get(Blob, content_hash)
+            if blob is None:
+                continue
+            if blob.base_hash:
+                bases.add(blob.base_hash)
+            profile = session.get(Profile, content_hash)
+            if profile is not None:
+                session.delete(profile)
+                session.flush()  # the profile row refers to the text: it goes first
+            session.delete(blob)
+            deleted += 1
+        session.flush()
+        pending = bases  # a keyframe freed by the deltas just deleted may now be unused too
+    return deleted
+
+
+def _in_use(session: Session, content_hash: str) -> bool:
+    """Whether a version stores this text, or another text is a delta against it."""
+    stored = session.exec(select(Version.id).where(Version.content_hash == content_hash)).first()
+    based = session.exec(select(Blob.hash).where(Blob.base_hash == content_hash)).first()
+    return stored is not None or based is not None

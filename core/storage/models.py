@@ -32,7 +32,8 @@ class Document(SQLModel, table=True):
 
     ``state`` is ``new`` until the first good fetch, then ``ok``; ``suspect`` while a doubtful fetch awaits
     confirmation (``pending_hash``); ``error`` when the last check failed (``last_error`` says why).
-    Untracking sets ``active`` false and keeps the history.
+    Untracking sets ``active`` false and keeps the history. ``fresh_start``: the document was moved to
+    another page, so its next version is compared with nothing.
     """
 
     __table_args__ = (UniqueConstraint("vendor_id", "slug"),)
@@ -54,6 +55,7 @@ class Document(SQLModel, table=True):
     last_modified: str | None = None
     pending_hash: str | None = None
     pending_reason: str | None = None
+    fresh_start: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 
 
