@@ -29,7 +29,7 @@ from typing import Any
 from core.answers.answering import ask
 from core.errors import ClausewatchError, UsageError
 from core.pipeline.extract import SUFFIX_TYPES
-from core.pipeline.history_import import DATED_FILE, import_files
+from core.pipeline.history_import import DATED_FILE, history_file, import_files
 from core.registry.documents import DOC_TYPES, canonical_doc_type
 from core.registry.names import slugify
 from core.storage.database import open_engine, session_scope
@@ -282,7 +282,8 @@ def _import(engine: Any, cases: list[QACase]) -> None:
         vendor = names.setdefault(slugify(case.vendor), case.vendor)
         groups.setdefault((vendor, case.doc_type), set()).add((case.effective, case.document))
     for (vendor, doc_type), files in groups.items():
-        report = import_files(engine, sorted(files), vendor=vendor, doc_type=doc_type)
+        history = [history_file(day, path) for day, path in sorted(files)]
+        report = import_files(engine, history, vendor=vendor, doc_type=doc_type)
         if report.skipped:
             name, reason = report.skipped[0]
             raise UsageError(f"cannot import {name} as {vendor}'s {doc_type}: {reason}")

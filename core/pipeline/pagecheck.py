@@ -120,6 +120,15 @@ _WORD = re.compile(r"[^\W\d_]+")
 _PROSE_PUNCTUATION = re.compile(r"[.!?;:](?:\s|$)")
 
 
+# A redirect stub ("Redirecting to https://...", "This page has moved") is a few words around a link; a
+# document that mentions redirects says much more.
+_REDIRECT = re.compile(
+    r"\b(?:redirecting|(?:you are being|you will be|will be) redirected|if you are not redirected"
+    r"|(?:this )?(?:page|document|content) has (?:been )?moved|moved (?:permanently|temporarily))\b"
+)
+_STUB_WORDS = 40
+
+
 def junk_reason(text: str, title: str | None = None) -> str | None:
     """Why ``text`` is clearly not a legal document ("error page", "login page"...), or None if it may be.
 
@@ -131,6 +140,8 @@ def junk_reason(text: str, title: str | None = None) -> str | None:
     plain = _plain(canonical(text))
     if len(list(islice(_WORD.finditer(plain), _MIN_WORDS))) < _MIN_WORDS:
         return "empty page"
+    if _REDIRECT.search(plain) and len(list(islice(_WORD.finditer(plain), _STUB_WORDS))) < _STUB_WORDS:
+        return "redirect page"
     lines = plain.split("\n")
     prose = _prose_words(lines)
     if prose > _MAX_JUNK_PROSE:
