@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
@@ -45,8 +45,16 @@ def due_document_ids(session: Session) -> list[int]:
     ]
 
 
+Leases = dict[int, tuple[datetime | None, datetime]]
+"""Claimed documents: id -> (next check time before the claim, the lease set)."""
+
+
 def claim_due(engine: Engine, settings: Settings) -> list[int]:
     """Claim up to ``check_batch`` due active documents, the longest overdue first."""
+    return list(_claim_due(engine, settings))
+
+
+def _claim_due(engine: Engine, settings: Settings) -> Leases:
     now = utcnow()
     query = (
         select(Document)
@@ -56,11 +64,34 @@ def claim_due(engine: Engine, settings: Settings) -> list[int]:
         .with_for_update(skip_locked=True)
     )
     with session_scope(engine) as session:
-        docs = list(session.exec(query).all())
-        for doc in docs:
-            doc.next_check_at = now + _lease(settings)
-            session.add(doc)
-        return [doc.id for doc in docs if doc.id is not None]
+        return _lease_all(session, settings, list(session.exec(query).all()))
+
+
+def _lease_all(session: Session, settings: Settings, docs: list[Document]) -> Leases:
+    leases: Leases = {}
+    until = utcnow() + _lease(settings)
+    for doc in docs:
+        leases[doc.id or 0] = (doc.next_check_at, until)
+        doc.next_check_at = until
+        session.add(doc)
+    return leases
+
+
+def release(engine: Engine, leases: Leases) -> int:
+    """Give back claims that were never checked (Ctrl-C, a stopped worker): each document gets back its
+    next check time, instead of waiting out the lease as if a worker had died. Returns how many."""
+    if not leases:
+        return 0
+    released = 0
+    with session_scope(engine) as session:
+        query = select(Document).where(col(Document.id).in_(list(leases))).with_for_update()
+        for doc in session.exec(query).all():
+            before, until = leases[doc.id or 0]
+            if _naive(doc.next_check_at) == _naive(until):  # still our lease: no check has rescheduled it
+                doc.next_check_at = before
+                session.add(doc)
+                released += 1
+    return released
 
 
 def _lease(settings: Settings) -> timedelta:
@@ -68,13 +99,37 @@ def _lease(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.check_lease_seconds)
 
 
-def claim(engine: Engine, settings: Settings, ids: Sequence[int]) -> None:
+def claim(engine: Engine, settings: Settings, ids: Sequence[int]) -> Leases:
     """Claim named documents for a check asked for now (``check zoom``), due or not."""
     with session_scope(engine) as session:
         query = select(Document).where(col(Document.id).in_(list(ids))).with_for_update()
-        for doc in session.exec(query).all():
-            doc.next_check_at = utcnow() + _lease(settings)
-            session.add(doc)
+        return _lease_all(session, settings, list(session.exec(query).all()))
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    """UTC without a zone: SQLite gives stored times back naive, PostgreSQL aware."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment and moment.tzinfo else moment
+
+
+async def _check_leased(
+    engine: Engine,
+    settings: Settings,
+    leases: Leases,
+    on_done: Callable[[CheckReport], None] | None,
+) -> list[CheckReport]:
+    """Check the leased documents; whatever is interrupted before its check ends is released."""
+    pending = dict(leases)
+
+    def done(report: CheckReport) -> None:
+        pending.pop(report.document_id, None)
+        if on_done is not None:
+            on_done(report)
+
+    try:
+        return await check_documents(engine, settings, list(leases), on_done=done)
+    finally:
+        if pending:
+            log.info("released %d unchecked documents", release(engine, pending))
 
 
 async def check_now(
@@ -85,8 +140,7 @@ async def check_now(
     on_done: Callable[[CheckReport], None] | None = None,
 ) -> list[CheckReport]:
     """Check the documents ``ids`` at once, claimed so the scheduler does not check them alongside."""
-    claim(engine, settings, ids)
-    return await check_documents(engine, settings, ids, on_done=on_done)
+    return await _check_leased(engine, settings, claim(engine, settings, ids), on_done)
 
 
 async def check_due(
@@ -99,8 +153,8 @@ async def check_due(
     """Check every document due now, batch by batch, sharing them with any other worker doing the same;
     ``stop`` ends it after the current batch."""
     reports: list[CheckReport] = []
-    while not (stop and stop.is_set()) and (ids := claim_due(engine, settings)):
-        reports += await check_documents(engine, settings, ids, on_done=on_done)
+    while not (stop and stop.is_set()) and (leases := _claim_due(engine, settings)):
+        reports += await _check_leased(engine, settings, leases, on_done)
     return reports
 
 
@@ -108,11 +162,11 @@ async def run_scheduler(engine: Engine, settings: Settings, stop: asyncio.Event)
     """Check due documents in batches until ``stop`` is set, polling when nothing is due."""
     while not stop.is_set():
         try:
-            ids = claim_due(engine, settings)
-            if ids:
-                await check_documents(engine, settings, ids)
+            leases = _claim_due(engine, settings)
+            if leases:
+                await _check_leased(engine, settings, leases, None)
         except Exception:  # a database hiccup must not end the scheduler; the next round retries
             log.exception("scheduler round failed")
-            ids = []
-        if not ids:
+            leases = {}
+        if not leases:
             await idle(stop, settings.scheduler_poll_seconds)
