@@ -23,6 +23,7 @@ from core.pipeline.check import CheckReport, check_documents
 from core.registry import documents
 from core.storage import database
 from core.storage.database import session_scope
+from tests.cli_runner import Cli
 
 POSTGRES_URL = os.environ.get("CLAUSEWATCH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CORPUS = Path(os.environ.get("CLAUSEWATCH_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
@@ -89,6 +90,12 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.fail(f"the shared corpus is missing at {CORPUS}; set CLAUSEWATCH_CORPUS")
     return CORPUS
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """The ``clausewatch`` command with its own SQLite database, allowed to fetch the local test sites."""
+    return Cli(tmp_path)
 
 
 @pytest.fixture

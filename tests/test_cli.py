@@ -2,52 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from bots.console.vendor_site import VendorSite
+from tests.cli_runner import Cli
 
 TERMS = "# Terms of Service\n\n## 1. Data\n\nWe store your data in the EU for 30 days after you leave.\n"
-
-
-class Cli:
-    """Runs ``clausewatch`` in a subprocess with its own SQLite database."""
-
-    def __init__(self, tmp_path: Path) -> None:
-        self.env = {
-            **os.environ,
-            "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
-            "CLAUSEWATCH_ALLOW_PRIVATE_URLS": "true",
-            "CLAUSEWATCH_FETCH_RETRIES": "0",
-            "CLAUSEWATCH_FETCH_HOST_INTERVAL": "0",
-            "COLUMNS": "200",
-        }
-        self.env.pop("CLAUSEWATCH_DEBUG", None)
-
-    async def __call__(self, *args: str, ok: bool = True) -> tuple[str, str]:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from bots.console.cli import main; main()",
-            *args,
-            env=self.env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        stdout, stderr = await process.communicate()
-        out, err = stdout.decode(), stderr.decode()
-        assert (process.returncode == 0) == ok, f"exit {process.returncode}\n{out}\n{err}"
-        return out, err
-
-
-@pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path)
 
 
 async def test_track_check_history_show_diff(cli: Cli, vendor_site: VendorSite) -> None:
@@ -76,7 +39,7 @@ async def test_track_check_history_show_diff(cli: Cli, vendor_site: VendorSite) 
     [
         (("show", "nobody"), "no tracked vendor called 'nobody'"),
         (("track", "ftp://example.com/x", "--vendor", "X", "--type", "tos"), "not an http(s) URL"),
-        (("show", "x", "--as-of", "yesterday"), "--as-of takes a date as YYYY-MM-DD"),
+        (("show", "x", "--as-of", "yesterday"), "--as-of takes a version as v3 or a date as YYYY-MM-DD"),
         (("import-history", "/nonexistent", "--vendor", "X", "--type", "tos"), "is not a folder"),
         (("diff", "x", "--from", "2024-02-01", "--to", "2024-01-01"), "--from 2024-02-01 is after --to"),
         (("show", "a-vendor-name-long-enough-to-make-the-error-wider-than-eighty-columns"), "(tracked:"),
@@ -99,14 +62,24 @@ async def test_bad_database_url_is_one_clear_line(cli: Cli) -> None:
 
 async def test_vendor_text_is_never_terminal_markup(cli: Cli, vendor_site: VendorSite) -> None:
     vendor_site.publish_raw("/[/bold]", b"x", "image/png")
-    await cli("track", vendor_site.url("/[/bold]"), "--vendor", "[red]Evil[/red]", "--type", "[/x] terms")
+    args = ("track", vendor_site.url("/[/bold]"), "--vendor", "[red]Evil[/red]", "--type", "[/x] terms")
+    await cli(*args, "--keep-failed", ok=False)  # tracked although the first fetch failed, and exit 1
     out, _ = await cli("list")
     assert "[/x] Terms" in out and "image/png" in out
 
 
 async def test_unreachable_site_is_recorded_not_fatal(cli: Cli, vendor_site: VendorSite) -> None:
     cli.env["CLAUSEWATCH_CHECK_INTERVAL_HOURS"] = "6"
-    await cli("track", "http://127.0.0.1:9/terms", "--vendor", "Gone", "--type", "privacy")
+    await cli(
+        "track",
+        "http://127.0.0.1:9/terms",
+        "--vendor",
+        "Gone",
+        "--type",
+        "privacy",
+        "--keep-failed",
+        ok=False,
+    )
     out, _ = await cli("list", "--json")
     [row] = json.loads(out)
     assert row["state"] == "error" and row["last_error"]

@@ -14,7 +14,7 @@ from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
 from core.config import Settings
-from core.errors import UsageError
+from core.errors import ClausewatchError
 from core.reading import readers, statements
 from core.reading.judgment import judge
 from tests.standins.chat_model import chat_completions_app, error
@@ -140,7 +140,7 @@ async def test_readings_are_cached_by_sentence(model: Model) -> None:
 def test_the_rules_are_the_default_and_a_model_reader_needs_a_model() -> None:
     readers.configure(Settings(database_url="sqlite://"))
     assert statements.reader_name() == "rules"
-    with pytest.raises(UsageError, match="needs CLAUSEWATCH_LLM_MODEL"):
+    with pytest.raises(ClausewatchError, match="needs CLAUSEWATCH_LLM_MODEL"):
         readers.configure(Settings(database_url="sqlite://", reader="model"))
-    with pytest.raises(UsageError, match="rules or model"):
+    with pytest.raises(ClausewatchError, match="rules or model"):
         readers.configure(Settings(database_url="sqlite://", reader="oracle"))

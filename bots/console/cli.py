@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sys
+from dataclasses import replace
 from datetime import date, datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -25,19 +26,27 @@ from core.errors import ClausewatchError, NotFoundError, UsageError
 if TYPE_CHECKING:
     from rich.progress import Progress
     from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
     from core.answers import register
+    from core.commands.tracking import TrackOutcome
     from core.config import Settings
     from core.pipeline.check import CheckReport
     from core.registry import documents
+    from core.registry.catalog import CatalogDocument
     from core.storage.models import Change, Document, Vendor, Version
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+"""Exit codes: success; something failed (a document could not be read, nothing was tracked, a name matched
+nothing, a conflict); the command line itself was wrong (click's own usage errors exit 2 too)."""
 
 app = typer.Typer(
     help="Watch vendors' terms and privacy policies; keep every version; diff them clause by clause and "
     "flag changes to AI-training language.",
     epilog="Start with [bold]clausewatch demo[/]; then [bold]clausewatch track URL --vendor NAME "
     "--type tos[/], [bold]clausewatch check[/] and [bold]clausewatch changes --ai-only[/]. "
-    "Settings: CLAUSEWATCH_* variables (see README.md).",
+    "Settings: CLAUSEWATCH_* variables (see README.md). "
+    "Exit codes: 0 success, 1 failure (a document failed, nothing tracked, an unknown name), 2 usage error.",
     rich_markup_mode="rich",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -65,7 +74,21 @@ def _options(
     """Options of clausewatch itself, before any command."""
 
 
-out = Console(highlight=False, emoji=False)
+# Piped output is never wrapped (a URL or id split over two lines breaks scripts): as wide as its lines.
+_PIPED_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 100_000
+out = Console(highlight=False, emoji=False, width=_PIPED_WIDTH)
+
+
+def _value_metavar(param: typer.core.TyperOption, ctx: object) -> str | None:
+    """``--interval HOURS`` rather than ``<float>``: an option's help shows its metavar, or its name in
+    capitals; a flag and an argument (already named) show none."""
+    if param.is_flag or param.count:
+        return None
+    return param.metavar or (param.name or "value").upper()
+
+
+typer.core.TyperOption.display_type_rich = _value_metavar  # type: ignore[method-assign,assignment]
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 err = Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)  # an error stays one line
 
 
@@ -158,51 +181,309 @@ def rejudge(
     out.print(f"rejudged {len(results)} changes with reader version {READER_VERSION}; {len(moved)} moved")
 
 
-@app.command()
+@app.command(
+    help="Start tracking a vendor's document at URL, or a catalog vendor's documents, and check them now.\n\n"
+    "A page new to clausewatch whose first fetch fails is not kept (exit 1) unless --keep-failed. An "
+    "existing "
+    "document is never re-pointed to another URL without --move, and a URL tracked as another document is "
+    "refused."
+)
 def track(
-    url: Annotated[str, typer.Argument(help="The page's http(s) URL.")],
-    vendor: Annotated[str, typer.Option("--vendor", "-v", help="Vendor name, e.g. Zoom.")],
-    doc_type: Annotated[str, typer.Option("--type", "-t", help="e.g. 'Terms of Service', 'Privacy Policy'.")],
-    select: Annotated[list[str] | None, typer.Option(help="CSS selector of the content to keep.")] = None,
-    remove: Annotated[list[str] | None, typer.Option(help="CSS selector of noise to drop.")] = None,
+    target: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="URL|VENDOR",
+            help="The page's http(s) URL, or a vendor the catalog knows (`clausewatch catalog`) to track "
+            "all its documents.",
+        ),
+    ] = None,
+    vendor: Annotated[
+        str | None,
+        typer.Option("--vendor", "-v", help="Vendor name (default: the catalog's, or the URL's site name)."),
+    ] = None,
+    doc_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            "-t",
+            help="e.g. tos, privacy, 'AI Terms' (default: Terms of Service, or all of a vendor's).",
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(metavar="CSS", help="Selector of the content to keep.")
+    ] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option(metavar="CSS", help="Selector of noise to drop.")
+    ] = None,
     interval: Annotated[
-        float | None, typer.Option(help="Hours between checks (default: CLAUSEWATCH_CHECK_INTERVAL_HOURS).")
+        float | None,
+        typer.Option(
+            metavar="HOURS", help="Hours between checks (default: CLAUSEWATCH_CHECK_INTERVAL_HOURS)."
+        ),
     ] = None,
     check: Annotated[bool, typer.Option(help="Fetch it right away.")] = True,
+    move: Annotated[
+        bool,
+        typer.Option(
+            "--move", help="Re-point the vendor's document of this type to URL (its history is kept)."
+        ),
+    ] = False,
+    keep_failed: Annotated[
+        bool,
+        typer.Option("--keep-failed", help="Keep a new page whose first fetch fails (default: drop it)."),
+    ] = False,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-file", metavar="CSV", help="Track every row of a CSV file: vendor,type,url[,select]."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
 ) -> None:
-    """Start tracking a vendor's document at URL (history is kept if it was tracked before)."""
-    from core.registry import documents
+    """Track pages (the help text above says what is refused and why)."""
+    import asyncio
+
+    from core.commands.tracking import pages_to_track, track_pages
     from core.storage import database
 
     settings = _settings()
     engine = _engine(settings)
     with database.session_scope(engine) as session:
-        doc = documents.track(
-            session,
-            url,
-            vendor,
-            doc_type,
-            select_css=select,
-            remove_css=remove,
-            interval_hours=settings.check_interval_hours if interval is None else interval,
+        if from_file is not None:
+            if target is not None:
+                raise UsageError("give either URL|VENDOR or --from-file, not both")
+            pages = _pages_from_csv(session, from_file)
+        elif target is not None:
+            name, found = pages_to_track(session, target, doc_type, vendor)
+            pages = [
+                (name, replace(page, select=tuple(select or ()), remove=tuple(remove or ())))
+                if "://" in target
+                else (name, page)
+                for page in found
+            ]
+        else:
+            raise UsageError(
+                "name a URL or a catalog vendor (e.g. clausewatch track zoom), or use --from-file"
+            )
+    with _bar(disable=not check or len(pages) < 2 or as_json) as progress:
+        task = progress.add_task("tracking", total=len(pages))
+        outcome = asyncio.run(
+            track_pages(
+                engine,
+                settings,
+                pages,
+                check=check,
+                keep_failed=keep_failed,
+                move=move,
+                interval_hours=interval,
+                on_done=lambda _report: progress.advance(task),
+            )
         )
-        ref = documents.resolve(session, str(doc.id)).ref
-    out.print(f"tracking {ref} at {url}", markup=False)
-    if check:
-        _run_checks(engine, settings, [doc.id or 0])
+    with database.session_scope(engine) as session:
+        _audit(session, "track", outcome.summary(), ok=bool(outcome.kept))
+    if as_json:
+        print(json.dumps(outcome.to_json()))
+    else:
+        _print_track(outcome)
+    if outcome.failed or not outcome.kept:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _pages_from_csv(session: Session, path: Path) -> list[tuple[str, CatalogDocument]]:
+    """The pages a CSV file names, one per row: ``vendor,type,url`` (a header row names the columns; a row
+    without a URL tracks that catalog vendor's documents of that type, or all of them)."""
+    from core.commands.tracking import pages_to_track
+
+    try:
+        rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    if not rows or not {"vendor", "url"} & rows[0].keys():
+        raise UsageError(f"{path} needs a header row with the columns vendor,type,url (select is optional)")
+    pages = []
+    for number, row in enumerate(rows, start=2):
+        url, vendor_name = (row.get("url") or "").strip(), (row.get("vendor") or "").strip()
+        doc_type = (row.get("type") or "").strip() or None
+        if not (url or vendor_name):
+            raise UsageError(f"{path}, line {number}: name a vendor or a URL")
+        name, found = pages_to_track(session, url or vendor_name, doc_type, vendor_name or None)
+        selected = tuple(filter(None, (row.get("select") or "").split("|")))
+        pages += [(name, replace(page, select=selected) if url and selected else page) for page in found]
+    return pages
+
+
+def _print_track(outcome: TrackOutcome) -> None:
+    for ref, old, new in outcome.moved:
+        out.print(f"moved {ref} from {old} to {new}; its next version starts afresh", markup=False)
+    for report in outcome.reports:
+        (err if report.failed else out).print(f"{report.ref}: {report.message}", markup=False)
+    for ref in outcome.kept:
+        out.print(f"tracking {ref}", markup=False)
+    for ref in outcome.dropped:
+        err.print(f"not tracked: {ref}: the first fetch failed (--keep-failed keeps it anyway)", markup=False)
+
+
+def _audit(session: Session, action: str, detail: str, *, ok: bool = True) -> None:
+    """Record a command run at the terminal in the audit log, as chat admins' commands are."""
+    from bots.console.chat import console_caller
+    from core.registry.admins import audit
+
+    command = " ".join(["clausewatch", *sys.argv[1:]])
+    audit(session, console_caller(), action, command, "ok" if ok else "error", detail)
 
 
 @app.command()
-def untrack(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")]) -> None:
-    """Stop checking a document; its history is kept."""
+def untrack(
+    doc: Annotated[str, typer.Argument(metavar="DOCUMENT", help="Document: id, vendor/type, URL or vendor.")],
+    purge: Annotated[
+        bool,
+        typer.Option("--purge", help="Delete it with every version, change and pending alert (asks first)."),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask before --purge.")] = False,
+) -> None:
+    """Stop checking a document; its history is kept (or, with --purge, deleted)."""
     from core.pipeline.versions import versions_of
     from core.registry import documents
     from core.storage import database
 
-    with database.session_scope(_engine()) as session:
+    engine = _engine()
+    if purge:
+        with database.read_scope(engine) as session:
+            tracked = documents.resolve(session, doc)
+            count = len(versions_of(session, tracked.document.id or 0))
+        if not yes and not _confirm(f"delete {tracked.ref} and its {count} versions for good?"):
+            raise typer.Exit(EXIT_FAILED)
+        with database.session_scope(engine) as session:
+            purged = documents.purge(session, str(tracked.document.id))
+            detail = f"purged {purged.ref}: {purged.versions} versions, {purged.changes} changes"
+            _audit(session, "untrack", detail)
+        out.print(detail + (" (and its vendor, now unused)" if purged.vendor_removed else ""), markup=False)
+        return
+    with database.session_scope(engine) as session:
         tracked = documents.untrack(session, doc)
         kept = len(versions_of(session, tracked.document.id or 0))
+        _audit(session, "untrack", f"stopped tracking {tracked.ref}")
     out.print(f"stopped tracking {tracked.ref}; its {kept} versions are kept", markup=False)
+
+
+def _confirm(question: str) -> bool:
+    """Ask at a terminal; refuse when nobody can answer (a script must say --yes)."""
+    if not sys.stdin.isatty():
+        raise UsageError(f"{question.rstrip('?')}: add --yes to confirm when not at a terminal")
+    return typer.confirm(question, default=False)
+
+
+vendor_app = typer.Typer(
+    help="Vendor records: rename one, or merge two that are the same company.", no_args_is_help=True
+)
+app.add_typer(vendor_app, name="vendor")
+
+
+@vendor_app.command("rename")
+def vendor_rename(
+    name: Annotated[str, typer.Argument(metavar="VENDOR", help="The vendor as it is known now.")],
+    new_name: Annotated[str, typer.Argument(metavar="NEW_NAME", help="Its name from now on.")],
+) -> None:
+    """Rename a vendor; its documents' references change with it, its history and subscriptions stay."""
+    from core.registry import vendors
+    from core.storage import database
+
+    with database.session_scope(_engine()) as session:
+        old, vendor = vendors.rename(session, name, new_name)
+        _audit(session, "vendor rename", f"renamed {old!r} to {vendor.name!r}")
+    out.print(f"renamed {old} to {vendor.name}: its documents are now {vendor.slug}/...", markup=False)
+
+
+@vendor_app.command("merge")
+def vendor_merge(
+    name: Annotated[
+        str, typer.Argument(metavar="VENDOR", help="The duplicate vendor, removed after the merge.")
+    ],
+    into: Annotated[str, typer.Argument(metavar="INTO", help="The vendor that keeps everything.")],
+) -> None:
+    """Move a duplicate vendor's documents and subscriptions onto another, then remove the duplicate."""
+    from core.registry import vendors
+    from core.storage import database
+
+    with database.session_scope(_engine()) as session:
+        merged = vendors.merge(session, name, into)
+        detail = (
+            f"merged {merged.removed!r} into {merged.into.name!r}: {merged.documents} documents, "
+            f"{merged.subscriptions} subscriptions"
+        )
+        _audit(session, "vendor merge", detail)
+    out.print(detail, markup=False)
+
+
+@app.command()
+def subscribe(
+    webhook: Annotated[
+        str, typer.Option("--webhook", metavar="URL", help="POST alerts as JSON to this URL.")
+    ],
+    vendors: Annotated[
+        list[str] | None, typer.Argument(metavar="[VENDOR]...", help="Vendors to hear about (default: all).")
+    ] = None,
+    all_changes: Annotated[
+        bool, typer.Option("--all-changes", help="Every substantive change, not only AI-training ones.")
+    ] = False,
+    min_severity: Annotated[
+        str, typer.Option(metavar="LEVEL", help="low, medium or high: the least severe AI change to hear of.")
+    ] = "low",
+    digest: Annotated[str, typer.Option(metavar="WHEN", help="none, daily or weekly.")] = "none",
+) -> None:
+    """Deliver alerts to a webhook (a chat bridge, a ticketing system, a SIEM), no chat platform needed.
+
+    `clausewatch worker` (or `serve`) delivers them; the body is described in README.md."""
+    from core.alerts import subscriptions
+    from core.registry import documents
+    from core.registry import vendors as vendor_records
+    from core.storage import database
+
+    url = documents.check_url(webhook)
+    with database.session_scope(_engine()) as session:
+        named = [vendor_records.named(session, name) for name in vendors or []]
+        place = subscriptions.Place("webhook", "local", url, name=url)
+        subs = subscriptions.subscribe(
+            session,
+            subscriptions.destination(session, place),
+            named,
+            changes="all" if all_changes else "ai",
+            min_severity=min_severity,
+            digest=digest,
+            created_by=_caller_label(),
+        )
+        what = ", ".join(v.name for v in named) or "every vendor"
+        _audit(session, "subscribe", f"webhook {url} subscribed to {what}")
+    kind = "every substantive change" if all_changes else f"AI-training changes (severity {min_severity}+)"
+    out.print(f"{url} will receive {kind} of {what} ({len(subs)} subscriptions)", markup=False)
+
+
+@app.command()
+def unsubscribe(
+    webhook: Annotated[str, typer.Option("--webhook", metavar="URL", help="The webhook to stop.")],
+    vendors: Annotated[
+        list[str] | None, typer.Argument(metavar="[VENDOR]...", help="Only these vendors (default: all).")
+    ] = None,
+) -> None:
+    """Stop delivering alerts to a webhook (for some vendors, or all)."""
+    from core.alerts import subscriptions
+    from core.registry import vendors as vendor_records
+    from core.storage import database
+
+    with database.session_scope(_engine()) as session:
+        dest = subscriptions.find_destination(session, subscriptions.Place("webhook", "local", webhook))
+        if dest is None:
+            raise NotFoundError(f"{webhook} is not subscribed to anything")
+        named = [vendor_records.named(session, name) for name in vendors or []]
+        removed = subscriptions.unsubscribe(session, dest, named)
+        _audit(session, "unsubscribe", f"webhook {webhook}: {removed} subscriptions removed")
+    out.print(f"removed {removed} subscriptions of {webhook}", markup=False)
+
+
+def _caller_label() -> str:
+    from bots.console.chat import console_caller
+
+    return console_caller().label
 
 
 @app.command("list")
@@ -220,7 +501,7 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
     if not rows:
         out.print("nothing tracked yet: clausewatch track URL --vendor NAME --type 'Terms of Service'")
         return
-    table = Table("id", "document", "type", "state", "latest version", "tracking", "url")
+    table = _table("id", "document", "type", "state", "latest version", "tracking", "url")
     for t in rows:
         latest = t.latest.effective_date.isoformat() if t.latest else "-"
         tracking = f"every {t.document.check_interval_hours:g}h" if t.document.active else "untracked"
@@ -247,10 +528,14 @@ def _tracked_json(t: documents.Tracked) -> dict[str, object]:
 
 @app.command()
 def check(
-    docs: Annotated[list[str] | None, typer.Argument(help="Documents to check (default: those due).")] = None,
+    docs: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[DOCUMENT]...", help="Documents to check (default: those due)."),
+    ] = None,
     all_docs: Annotated[bool, typer.Option("--all", help="Check every tracked document now.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
 ) -> None:
-    """Fetch documents and record new versions (with a progress bar)."""
+    """Fetch documents and record new versions (with a progress bar); exit 1 if any could not be read."""
     from sqlmodel import Session
 
     from core.pipeline.scheduler import due_document_ids
@@ -258,6 +543,7 @@ def check(
 
     settings = _settings()
     engine = _engine(settings)
+    ids: list[int] | None = None
     with Session(engine) as session:
         if docs:
             ids = [documents.resolve(session, ref).document.id or 0 for ref in docs]
@@ -265,13 +551,28 @@ def check(
             ids = [t.document.id or 0 for t in documents.list_tracked(session) if t.document.active]
         else:
             due = len(due_document_ids(session))
-    if not (docs or all_docs):
-        if not due:
+    if ids is None and not due:
+        if as_json:
+            print(json.dumps({"checked": 0, "failed": 0, "counts": {}, "reports": []}))
+        else:
             out.print("nothing is due for a check (use --all to check everything now)")
-            return
-        _run_checks(engine, settings, None, total=due)  # claimed batch by batch, as workers do
         return
-    _run_checks(engine, settings, ids)
+    # Due documents are claimed batch by batch, as workers do.
+    reports = _run_checks(engine, settings, ids, total=due if ids is None else None, quiet=as_json)
+    failed = [report for report in reports if report.failed]
+    if as_json:
+        counts = _counts(reports)
+        rows = [report.to_json() for report in reports]
+        print(json.dumps({"checked": len(reports), "failed": len(failed), "counts": counts, "reports": rows}))
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _counts(reports: list[CheckReport]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for report in reports:
+        counts[report.status] = counts.get(report.status, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _bar(disable: bool = False) -> Progress:
@@ -283,41 +584,56 @@ def _bar(disable: bool = False) -> Progress:
 
 
 def _run_checks(
-    engine: Engine, settings: Settings, ids: list[int] | None, *, total: int | None = None
+    engine: Engine,
+    settings: Settings,
+    ids: list[int] | None,
+    *,
+    total: int | None = None,
+    quiet: bool = False,
 ) -> list[CheckReport]:
-    """Check ``ids`` now, or (None) the documents due, claimed so a running worker never checks them too."""
+    """Check ``ids`` now, or (None) the documents due, claimed so a running worker never checks them too.
+
+    Ctrl-C stops at once; the documents not yet checked are given back (due again), not left leased."""
     import asyncio
 
     from core.pipeline.scheduler import check_due, check_now
 
     total = len(ids) if ids is not None else total or 0
-    with _bar(disable=total < 2) as progress:
+    with _bar(disable=total < 2 or quiet) as progress:
         task = progress.add_task("checking", total=total)
 
         def done(report: CheckReport) -> None:
             progress.advance(task)
-            if report.status not in ("unchanged", "not-modified") or total == 1:
-                out.print(f"{report.ref}: {report.message}", markup=False)
+            if not quiet and (report.status not in ("unchanged", "not-modified") or total == 1):
+                (err if report.failed else out).print(f"{report.ref}: {report.message}", markup=False)
 
         run = (
             check_now(engine, settings, ids, on_done=done)
             if ids is not None
             else check_due(engine, settings, on_done=done)
         )
-        reports = asyncio.run(run)
-    counts: dict[str, int] = {}
-    for report in reports:
-        counts[report.status] = counts.get(report.status, 0) + 1
-    if len(reports) > 1:
-        out.print(
-            "checked " + str(len(reports)) + ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        )
+        try:
+            reports = asyncio.run(run)
+        except KeyboardInterrupt:
+            err.print("interrupted: the documents not yet checked are due again")
+            raise typer.Exit(130) from None
+    if len(reports) > 1 and not quiet:
+        counts = _counts(reports)
+        out.print("checked " + str(len(reports)) + ": " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     return reports
 
 
+DocumentArg = Annotated[
+    str, typer.Argument(metavar="DOCUMENT", help="Document: id, vendor/type, URL or vendor.")
+]
+
+
 @app.command()
-def history(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")]) -> None:
-    """List every stored version of a document, oldest first."""
+def history(
+    doc: DocumentArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
+) -> None:
+    """List every stored version of a document, oldest first, numbered v1, v2, ... (as diff and show take)."""
     from sqlmodel import Session
 
     from core.pipeline.versions import versions_of
@@ -325,70 +641,113 @@ def history(doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, 
     from core.registry import documents
     from core.storage.models import Blob
 
+    rows: list[dict[str, object]] = []
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
-        versions = versions_of(session, tracked.document.id or 0)
-        table = Table("version", "date", "source", "hash", "size", "clauses", "verdict", title=tracked.ref)
-        for v in versions:
-            blob = session.get(Blob, v.content_hash)
-            change = change_into(session, v.id or 0)
-            clauses = (
-                f"+{change.clauses_added} -{change.clauses_removed} ~{change.clauses_modified}"
-                if change
-                else "first"
+        for number, v in enumerate(versions_of(session, tracked.document.id or 0), start=1):
+            blob, change = session.get(Blob, v.content_hash), change_into(session, v.id or 0)
+            rows.append(
+                {
+                    "version": f"v{number}",
+                    "date": v.effective_date.isoformat(),
+                    "fetched_at": v.fetched_at.isoformat(timespec="seconds"),
+                    "source": v.source,
+                    "hash": v.content_hash,
+                    "size": blob.size if blob else None,
+                    "url": v.url,
+                    "change_id": change.id if change else None,
+                    "clauses": _clause_counts(change) if change else None,
+                    "verdict": change_label(change) if change else None,
+                }
             )
-            verdict = change_label(change) if change else ""
-            size = f"{blob.size:,} B" if blob else "?"
-            table.add_row(
-                str(v.id), v.effective_date.isoformat(), v.source, v.content_hash[:12], size, clauses, verdict
-            )
-    if not versions:
+    if as_json:
+        print(json.dumps({"document": tracked.ref, "url": tracked.document.url, "versions": rows}))
+        return
+    if not rows:
         out.print(f"{tracked.ref} has no versions yet: clausewatch check {tracked.ref}", markup=False)
         return
+    days = [row["date"] for row in rows]
+    table = _table("version", "date", "source", "size", "clauses", "verdict", title=tracked.ref)
+    for row in rows:
+        when = str(row["date"])
+        if days.count(when) > 1:  # same-day versions told apart by the time they were fetched
+            when = str(row["fetched_at"])[:16].replace("T", " ")
+        size = f"{int(str(row['size'])) / 1000:,.1f} kB" if row["size"] is not None else "?"
+        cells = (str(row["version"]), when, str(row["source"]), size, str(row["clauses"] or "first"))
+        table.add_row(*cells, Text(str(row["verdict"] or "")))
     out.print(table)
+
+
+def _clause_counts(change: Change) -> str:
+    return f"+{change.clauses_added} -{change.clauses_removed} ~{change.clauses_modified}"
+
+
+_KEPT_COLUMNS = frozenset({"date", "source", "size", "clauses", "id", "document", "change", "state"})
+
+
+def _table(*columns: str, title: str | None = None) -> Table:
+    """A table whose identifying columns (the first two: ids, refs, versions, dates) never wrap or get cut,
+    and whose URL column folds rather than being cut in a terminal; piped output is never wrapped at all
+    (``out`` is as wide as the longest line)."""
+    table = Table(title=title)
+    for index, column in enumerate(columns):
+        keep = index < 2 or column in _KEPT_COLUMNS
+        table.add_column(column, no_wrap=keep, overflow="fold" if column == "url" else "ellipsis")
+    return table
 
 
 @app.command()
 def show(
-    doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")],
+    doc: DocumentArg,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Show the version in force on YYYY-MM-DD.")
+        str | None,
+        typer.Option(
+            "--as-of", "--version", metavar="VERSION", help="v3, or the version in force on YYYY-MM-DD."
+        ),
     ] = None,
 ) -> None:
-    """Print a document's text (latest, or as it stood on a date)."""
+    """Print a document's text (latest, or a version: v3, or as it stood on a date)."""
     from sqlmodel import Session
 
-    from core.pipeline.versions import version_at, version_text
+    from core.pipeline.versions import parse_version_ref, version_by_ref, version_number, version_text
     from core.registry import documents
 
-    day = _parse_date(as_of, "--as-of") or date.max
+    ref = parse_version_ref(as_of, "--as-of") if as_of else date.max
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
-        version = version_at(session, tracked.document.id or 0, day)
+        version = version_by_ref(session, tracked.document.id or 0, ref)
         if version is None:
-            raise NotFoundError(f"{tracked.ref} has no version on or before {as_of or 'today'}")
-        text = version_text(session, version)
-    err.print(f"{tracked.ref} as of {version.effective_date} (version {version.id})", markup=False)
+            where = f"v{ref}" if isinstance(ref, int) else f"on or before {as_of or 'today'}"
+            raise NotFoundError(f"{tracked.ref} has no version {where}")
+        text, number = version_text(session, version), version_number(session, version)
+    err.print(f"{tracked.ref} v{number} of {version.effective_date}", markup=False)
     sys.stdout.write(text + "\n")  # the stored text exactly, never re-wrapped or styled
 
 
 @app.command()
 def diff(
-    doc: Annotated[str, typer.Argument(help="Document: id, vendor/type, URL or vendor.")],
-    from_date: Annotated[str | None, typer.Option("--from", help="Version in force on this date.")] = None,
-    to_date: Annotated[str | None, typer.Option("--to", help="Version in force on this date.")] = None,
+    doc: DocumentArg,
+    from_ref: Annotated[
+        str | None,
+        typer.Option("--from", metavar="VERSION", help="v2, or the version in force on YYYY-MM-DD."),
+    ] = None,
+    to_ref: Annotated[
+        str | None, typer.Option("--to", metavar="VERSION", help="v3, or the version in force on YYYY-MM-DD.")
+    ] = None,
     ai_only: Annotated[bool, typer.Option("--ai-only", help="Only clauses that decide the verdict.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
 ) -> None:
     """Show what changed, clause by clause, between two versions (default: the last change)."""
     from sqlmodel import Session
 
     from bots.console import terminal
-    from core.pipeline.versions import versions_to_compare
+    from core.pipeline.versions import parse_version_ref, version_number, versions_to_compare
     from core.reading.changes import view_between
     from core.registry import documents
 
-    start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
-    if start and end and start > end:
+    start = parse_version_ref(from_ref, "--from") if from_ref else None
+    end = parse_version_ref(to_ref, "--to") if to_ref else None
+    if isinstance(start, date) and isinstance(end, date) and start > end:
         raise UsageError(f"--from {start} is after --to {end}")
     with Session(_engine()) as session:
         tracked = documents.resolve(session, doc)
@@ -397,10 +756,30 @@ def diff(
         except NotFoundError as exc:
             raise NotFoundError(f"{tracked.ref}: {exc}") from None
         view = view_between(session, old, new)
-    out.print(f"{tracked.ref}: {old.effective_date} -> {new.effective_date}", markup=False, style="bold")
+        numbers = version_number(session, old), version_number(session, new)
+    clauses = [c for c in view.clauses if c["ai"] or not ai_only]
+    if as_json:
+        sides = [
+            {"version": f"v{n}", "date": v.effective_date.isoformat(), "id": v.id}
+            for n, v in zip(numbers, (old, new), strict=True)
+        ]
+        print(
+            json.dumps(
+                {
+                    "document": tracked.ref,
+                    "from": sides[0],
+                    "to": sides[1],
+                    "change": _change_json(view.change, view.document, view.vendor, new),
+                    "clauses": clauses,
+                }
+            )
+        )
+        return
+    title = f"{tracked.ref}: v{numbers[0]} ({old.effective_date}) -> v{numbers[1]} ({new.effective_date})"
+    out.print(title, markup=False, style="bold")
     terminal.print_verdict(out, view)
     out.print()
-    terminal.print_clause_pairs(out, view.clauses, ai_only=ai_only)
+    terminal.print_clause_pairs(out, clauses)
 
 
 @app.command("changes")
@@ -432,7 +811,7 @@ def changes_command(
     if not rows:
         out.print("no recorded changes match")
         return
-    table = Table("change", "date", "document", "clauses", "verdict", "explanation")
+    table = _table("change", "date", "document", "clauses", "verdict", "explanation")
     for change, doc, vendor_row, version in rows:
         table.add_row(
             str(change.id),
@@ -464,16 +843,25 @@ def _change_json(change: Change, doc: Document, vendor: Vendor, version: Version
 @app.command("eval-changes")
 def eval_changes(
     folder: Annotated[Path, typer.Argument(help="Folder with labels.tsv and <document>/<stem>.md files.")],
-    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object of the totals, nothing else.")
+    ] = False,
 ) -> None:
     """Measure the AI-training judgment on labelled real changes (precision, recall, direction, actor)."""
     from core.reading.evaluation import evaluate, load_cases
 
     cases = load_cases(folder)
-    with _bar() as progress:
+    with _bar(disable=as_json) as progress:
         task = progress.add_task("judging", total=len(cases))
         report = evaluate(cases, on_case=lambda _result: progress.advance(task))
-    table = Table("case", "expected", "got", "quote")
+    kinds = report.by_capability()
+    if as_json:
+        totals: dict[str, object] = dict(report.totals())
+        if kinds:
+            totals["capabilities"] = {kind: part.totals() for kind, part in kinds.items()}
+        print(json.dumps(totals))
+        return
+    table = _table("case", "expected", "got", "quote")
     for result in report.results:
         expected = Text(_verdict_word(result.case.expected, result.case.direction, result.case.actor))
         got = _verdict_word(result.got, result.verdict.direction, result.verdict.actor)
@@ -481,14 +869,8 @@ def eval_changes(
         table.add_row(Text(result.case.name), expected, Text(got, style=style), Text(result.quote[:160]))
     out.print(table)
     out.print(report.summary())
-    kinds = report.by_capability()
     for kind, part in kinds.items():
         out.print(f"  {kind}: {part.summary()}", markup=False)
-    if as_json:
-        totals: dict[str, object] = dict(report.totals())
-        if kinds:
-            totals["capabilities"] = {kind: part.totals() for kind, part in kinds.items()}
-        print(json.dumps(totals))
 
 
 def _verdict_word(yes: bool, direction: str | None, actor: str | None) -> str:
@@ -497,30 +879,71 @@ def _verdict_word(yes: bool, direction: str | None, actor: str | None) -> str:
 
 @app.command("import-history")
 def import_history_command(
-    folder: Annotated[Path, typer.Argument(help="Folder of YYYY-MM-DD*.md|.html|.txt files.")],
-    vendor: Annotated[str, typer.Option("--vendor", "-v", help="Vendor name.")],
-    doc_type: Annotated[str, typer.Option("--type", "-t", help="Document type.")],
+    source: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="FOLDER | REPO_DIR SERVICE TYPE",
+            help="A folder of YYYY-MM-DD*.md|.html|.txt|.pdf files; with --ota, an Open Terms Archive "
+            "versions repository, the service and the terms type (e.g. ./versions Zoom 'Terms of Service').",
+        ),
+    ],
+    ota: Annotated[
+        bool, typer.Option("--ota", help="Read an Open Terms Archive repository's git history.")
+    ] = False,
+    vendor: Annotated[
+        str | None, typer.Option("--vendor", "-v", help="Vendor name (default with --ota: the service).")
+    ] = None,
+    doc_type: Annotated[
+        str | None,
+        typer.Option("--type", "-t", metavar="TYPE", help="Document type (default with --ota: TYPE)."),
+    ] = None,
     url: Annotated[str | None, typer.Option(help="The live URL, to track it from now on.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
 ) -> None:
-    """Import a folder of dated versions as a document's history (never alerts anyone)."""
+    """Import dated versions as a document's history (never alerts anyone).
+
+    Each version passes the page check fetched pages pass (error pages, redirect stubs, cookie walls and
+    unconfirmed sudden shrinks are skipped and listed); exit 1 when nothing could be imported."""
     from rich.progress import Progress, TextColumn
 
-    from core.pipeline.history_import import import_history
+    from core.pipeline.history_import import dated_files, import_files
+    from core.pipeline.ota import ota_files
 
+    if ota:
+        if len(source) != 3:
+            raise UsageError("--ota takes REPO_DIR SERVICE TYPE, e.g. ./versions Zoom 'Terms of Service'")
+        files = ota_files(Path(source[0]), source[1], source[2])
+        vendor, doc_type = vendor or source[1], doc_type or source[2]
+    else:
+        if len(source) != 1 or not vendor or not doc_type:
+            raise UsageError(
+                "import-history FOLDER --vendor NAME --type TYPE (or --ota REPO_DIR SERVICE TYPE)"
+            )
+        files = dated_files(Path(source[0]))
     engine = _engine()
-    with Progress(TextColumn("importing {task.description}"), console=err, transient=True) as progress:
-        task = progress.add_task("")
-        report = import_history(
+    quiet = as_json or not err.is_terminal
+    with Progress(
+        TextColumn("importing {task.description}"), console=err, transient=True, disable=quiet
+    ) as bar:
+        task = bar.add_task("")
+        report = import_files(
             engine,
-            folder,
+            files,
             vendor=vendor,
             doc_type=doc_type,
             url=url,
-            on_file=lambda path, _status: progress.update(task, description=path.name),
+            on_file=lambda name, _status: bar.update(task, description=name),
         )
-    out.print(f"{report.document_ref}: {report.imported} versions imported, {report.unchanged} unchanged")
-    for name, reason in report.skipped:
-        err.print(f"skipped {name}: {reason}", markup=False)
+    if as_json:
+        skipped = [{"file": name, "reason": reason} for name, reason in report.skipped]
+        summary = {"imported": report.imported, "unchanged": report.unchanged, "skipped": skipped}
+        print(json.dumps({"document": report.document_ref, **summary}))
+    else:
+        out.print(f"{report.document_ref}: {report.imported} versions imported, {report.unchanged} unchanged")
+        for name, reason in report.skipped:
+            err.print(f"skipped {name}: {reason}", markup=False)
+    if report.skipped and not (report.imported or report.unchanged):
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command()
@@ -534,7 +957,7 @@ def ask(
     vendor: Annotated[
         str | None, typer.Option("--vendor", help="The vendor, when the question names none.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON object of the answer.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object, nothing else.")] = False,
 ) -> None:
     """Ask what tracked terms say; the answer quotes the deciding clauses with their version date."""
     import asyncio
@@ -548,9 +971,10 @@ def ask(
             _engine(settings), settings, question, vendor=vendor, as_of=_parse_date(as_of, "--as-of")
         )
     )
-    terminal.print_answer(out, result)
     if as_json:
         print(json.dumps(result.to_json()))
+    else:
+        terminal.print_answer(out, result)
 
 
 class ProfileFormat(StrEnum):
@@ -569,6 +993,7 @@ def profile(
         ProfileFormat, typer.Option("--format", help="table, csv or json.")
     ] = ProfileFormat.table,
     as_of: Annotated[str | None, typer.Option("--as-of", help="The versions in force on YYYY-MM-DD.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """Print a vendor's AI data-use profile, or with --all the register across every tracked vendor."""
     from bots.console import terminal
@@ -579,7 +1004,7 @@ def profile(
         raise UsageError("name one vendor, or use --all for every vendor (e.g. clausewatch profile zoom)")
     with database.read_scope(_engine()) as session:
         entries = register.vendor_profiles(session, vendor=vendor, as_of=_parse_date(as_of, "--as-of"))
-    if output is ProfileFormat.json:
+    if as_json or output is ProfileFormat.json:
         print(json.dumps([entry.to_json() for entry in entries], indent=2))
     elif output is ProfileFormat.csv:
         _profile_csv(entries)
@@ -633,7 +1058,9 @@ def eval_qa(
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write one JSON line per question here.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the totals.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object of the totals, nothing else.")
+    ] = False,
     corpus: Annotated[
         Path | None,
         typer.Option(help="The shared corpus, for documents written corpus:... (default: as demo finds it)."),
@@ -646,7 +1073,7 @@ def eval_qa(
     source = folder / "questions.jsonl"
     shared = source.is_file() and f'"{CORPUS_PREFIX}' in source.read_text(encoding="utf-8")
     cases = load_questions(folder, find_corpus(corpus) if shared else corpus)
-    with _bar() as progress:
+    with _bar(disable=as_json) as progress:
         task = progress.add_task("answering", total=len(cases))
         report = evaluate_qa(cases, on_case=lambda _result: progress.advance(task))
     if predictions is not None:
@@ -654,9 +1081,10 @@ def eval_qa(
     failed = [r for r in report.results if r.error]
     for result in failed[:5]:
         err.print(f"{result.case.id}: {result.error}", markup=False)
-    out.print(report.summary())
     if as_json:
         print(json.dumps(report.totals()))
+    else:
+        out.print(report.summary())
 
 
 @app.command()
@@ -779,13 +1207,16 @@ def main() -> None:
     """Console entry point: one clear line on stderr for every expected failure."""
     try:
         app()
+    except UsageError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(EXIT_USAGE)
     except ClausewatchError as exc:
         err.print(f"error: {exc}", markup=False)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
     except Exception as exc:
         if os.environ.get("CLAUSEWATCH_DEBUG"):
             raise
         err.print(
             f"error: unexpected {type(exc).__name__}: {exc} (CLAUSEWATCH_DEBUG=1 shows more)", markup=False
         )
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from core.config import Settings
-from core.errors import UsageError
+from core.errors import ClausewatchError
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 HEADER = "X-Request-Id"
@@ -46,7 +46,7 @@ class JsonFormatter(logging.Formatter):
 def configure(settings: Settings) -> None:
     """Log at INFO to stderr in the configured format."""
     if settings.log_format not in ("text", "json"):
-        raise UsageError(f"CLAUSEWATCH_LOG_FORMAT is text or json, not {settings.log_format!r}")
+        raise ClausewatchError(f"CLAUSEWATCH_LOG_FORMAT is text or json, not {settings.log_format!r}")
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)

@@ -8,15 +8,18 @@ fetch can take seconds and must not hold the database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.commands.context import Context
 from core.commands.invocation import Invocation, Option
 from core.commands.parsing import Spec
-from core.errors import NotFoundError, UsageError
+from core.config import Settings
+from core.errors import FetchError, NotFoundError, UsageError
 from core.messages import Message, plural
 from core.pipeline.check import CheckReport
 from core.pipeline.fetch import ip_literal
@@ -38,20 +41,94 @@ async def track(context: Context, call: Invocation) -> Message:
     """Track a catalog vendor's documents (or one of them), or one page by URL, and check them now."""
     target, doc_type = call.args[0], call.args[1] if len(call.args) > 1 else None
     with session_scope(context.engine) as session:
-        vendor, pages = _pages(session, target, doc_type, call.value("--vendor"))
-        ids = [_track_page(session, context, vendor, page) for page in pages]
-        refs = [documents.resolve(session, str(doc_id)).ref for doc_id in ids]
-        context.audit_ok(session, call, "tracking " + ", ".join(refs))
-    reports = await check_now(context.engine, context.settings, ids)
+        vendor, pages = pages_to_track(session, target, doc_type, call.value("--vendor"))
+    outcome = await track_pages(context.engine, context.settings, [(vendor, page) for page in pages])
+    with session_scope(context.engine) as session:
+        context.audit_ok(session, call, outcome.summary())
+    if not outcome.kept:
+        raise FetchError(f"nothing tracked: {outcome.summary()}")
     return Message(
-        title=f"Tracking {vendor}: {plural(len(ids), 'document')}",
+        title=f"Tracking {vendor}: {plural(len(outcome.kept), 'document')}",
         text="Checked now; an admin can `subscribe` a channel to hear of changes.",
-        items=_report_lines(reports, quiet=False),
+        items=_report_lines(outcome.reports, quiet=False),
     )
 
 
-def _track_page(session: Session, context: Context, vendor: str, page: CatalogDocument) -> int:
-    """Track one page (or resume tracking it) at the configured check interval; returns its id."""
+@dataclass(frozen=True)
+class TrackOutcome:
+    """What ``track_pages`` did: the documents kept, their first checks, what was moved or dropped."""
+
+    kept: list[str] = field(default_factory=list)
+    reports: list[CheckReport] = field(default_factory=list)
+    moved: list[tuple[str, str, str]] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """Whether any page could not be read (tracked anyway with ``keep_failed``, else dropped)."""
+        return any(report.failed for report in self.reports)
+
+    def summary(self) -> str:
+        """One line for audit logs and replies."""
+        parts = [f"tracking {', '.join(self.kept)}"] if self.kept else []
+        parts += [f"moved {ref} from {old} to {new}" for ref, old, new in self.moved]
+        if self.dropped:
+            parts.append(f"not tracked (first fetch failed): {', '.join(self.dropped)}")
+        return "; ".join(parts) or "nothing to track"
+
+    def to_json(self) -> dict[str, object]:
+        """The outcome as scripts read it (``track --json``)."""
+        return {
+            "tracked": self.kept,
+            "moved": [{"ref": ref, "from": old, "to": new} for ref, old, new in self.moved],
+            "dropped": self.dropped,
+            "checks": [report.to_json() for report in self.reports],
+        }
+
+
+async def track_pages(
+    engine: Engine,
+    settings: Settings,
+    pages: Sequence[tuple[str, CatalogDocument]],
+    *,
+    check: bool = True,
+    keep_failed: bool = False,
+    move: bool = False,
+    interval_hours: float | None = None,
+    on_done: Callable[[CheckReport], None] | None = None,
+) -> TrackOutcome:
+    """Track each (vendor, page) and check it now; a page new to clausewatch whose first fetch fails is
+    not kept unless ``keep_failed`` (a typo'd URL must not sit in the list failing forever). ``move``
+    re-points a vendor's document of that type to the page's URL on purpose."""
+    interval = settings.check_interval_hours if interval_hours is None else interval_hours
+    with session_scope(engine) as session:
+        known = {t.document.id for t in documents.list_tracked(session, include_inactive=True)}
+        moved: list[tuple[str, str, str]] = []
+        ids = [_track_page(session, vendor, page, interval, move, moved) for vendor, page in pages]
+    reports = await check_now(engine, settings, ids, on_done=on_done) if check else []
+    doomed = [r for r in reports if r.failed and r.document_id not in known and not keep_failed]
+    with session_scope(engine) as session:
+        dropped = [documents.purge(session, str(r.document_id)).ref for r in doomed]
+        kept = [
+            documents.resolve(session, str(i)).ref for i in ids if i not in {r.document_id for r in doomed}
+        ]
+    return TrackOutcome(kept, reports, moved, dropped)
+
+
+def _track_page(
+    session: Session,
+    vendor: str,
+    page: CatalogDocument,
+    interval: float,
+    move: bool,
+    moved: list[tuple[str, str, str]],
+) -> int:
+    """Track one page (or resume tracking it); with ``move``, re-point the vendor's document of its type."""
+    if move:
+        existing = documents.find(session, vendor, page.type)
+        if existing is not None and not documents.same_url(existing.document.url, page.url):
+            tracked, old_url = documents.move(session, existing.ref, page.url)
+            moved.append((tracked.ref, old_url, page.url))
     doc = documents.track(
         session,
         page.url,
@@ -59,12 +136,12 @@ def _track_page(session: Session, context: Context, vendor: str, page: CatalogDo
         page.type,
         select_css=list(page.select),
         remove_css=list(page.remove),
-        interval_hours=context.settings.check_interval_hours,
+        interval_hours=interval,
     )
     return doc.id or 0
 
 
-def _pages(
+def pages_to_track(
     session: Session, target: str, doc_type: str | None, vendor: str | None
 ) -> tuple[str, list[CatalogDocument]]:
     """The vendor name and the pages ``track`` means: a URL's page, or catalog documents."""

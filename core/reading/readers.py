@@ -20,7 +20,7 @@ from typing import Any, cast, get_args
 
 from core import reading
 from core.config import Settings
-from core.errors import UsageError
+from core.errors import ClausewatchError
 from core.reading import statements
 from core.reading.statements import Actor, Condition, Statement, Unit
 from core.reading.vocabulary import DATA_CATEGORIES
@@ -133,7 +133,7 @@ def configure(settings: Settings) -> None:
     """Read with what the settings choose: the rules (default), or a model (``CLAUSEWATCH_READER=model``,
     which needs ``CLAUSEWATCH_LLM_MODEL``)."""
     if settings.reader == "model" and not settings.llm_model:
-        raise UsageError("CLAUSEWATCH_READER=model needs CLAUSEWATCH_LLM_MODEL")
+        raise ClausewatchError("CLAUSEWATCH_READER=model needs CLAUSEWATCH_LLM_MODEL")
     if settings.reader not in ("rules", "model"):
-        raise UsageError(f"CLAUSEWATCH_READER is rules or model, not {settings.reader!r}")
+        raise ClausewatchError(f"CLAUSEWATCH_READER is rules or model, not {settings.reader!r}")
     statements.use_reader(ModelReader(settings) if settings.reader == "model" else None)
