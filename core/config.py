@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:3978"
     link_secret: str = ""
     link_ttl_days: float = 30.0
+    api_token: str = ""
     log_format: str = "text"
     flap_window_hours: float = 24.0
     user_agent: str = "clausewatch/0.1 (+https://github.com/clausewatch/clausewatch; terms-change monitor)"

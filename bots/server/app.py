@@ -21,7 +21,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.server import adapters, diff_page, logs
+from bots.server import adapters, api, diff_page, feeds, logs
 from bots.server.background import BackgroundLoop
 from bots.server.worker import run_worker
 from core.config import Settings
@@ -44,6 +44,8 @@ def build_server(
     app = operator_app(engine)
     app[ADAPTERS] = platforms
     app.router.add_routes(diff_page.routes(engine, settings))
+    app.router.add_routes(feeds.routes(engine, settings))
+    app.add_subapp(api.PREFIX, api.app(engine, settings))
     app.router.add_routes(platforms.routes())
     app.on_startup.append(_freeze_heap)
     app.on_cleanup.append(_close_commands)

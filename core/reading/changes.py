@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from core import reading
+from core.errors import UsageError
 from core.pipeline.versions import version_text
 from core.reading.judgment import Verdict, judge
 from core.reading.statements import reader_name
@@ -144,9 +146,14 @@ def list_changes(
     vendor_slug: str | None = None,
     since: datetime | None = None,
     ai_only: bool = False,
+    after: int | None = None,
     limit: int | None = None,
 ) -> list[tuple[Change, Document, Vendor, Version]]:
-    """Recorded changes, newest version first, with their document, vendor and new version."""
+    """Recorded changes, newest version first, with their document, vendor and new version.
+
+    ``after`` (a change id) starts after that change in this order: the cursor of a paged list, which
+    neither skips nor repeats a change when one is recorded between two pages.
+    """
     query = (
         select(Change, Document, Vendor, Version)
         .join(Document, col(Change.document_id) == col(Document.id))
@@ -162,9 +169,27 @@ def list_changes(
         query = query.where(col(Version.effective_date) >= since.date())
     if ai_only:
         query = query.where(Change.ai_training_change == True)  # noqa: E712 (SQL expression)
+    if after is not None:
+        query = query.where(_ordered_after(session, after))
     if limit is not None:
         query = query.limit(limit)
     return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
+
+
+def _ordered_after(session: Session, change_id: int) -> ColumnElement[bool]:
+    """The changes listed after ``change_id`` (newest version first, then newest id): an older version's,
+    or the same day's with a smaller id."""
+    day = session.exec(
+        select(col(Version.effective_date))
+        .join(Change, col(Change.to_version_id) == col(Version.id))
+        .where(Change.id == change_id)
+    ).first()
+    if day is None:
+        raise UsageError(f"no change {change_id} to list changes after")
+    return or_(
+        col(Version.effective_date) < day,
+        and_(col(Version.effective_date) == day, col(Change.id) < change_id),
+    )
 
 
 def change_into(session: Session, version_id: int) -> Change | None:
