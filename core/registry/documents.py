@@ -83,8 +83,13 @@ def track(
     select_css: list[str] | None = None,
     remove_css: list[str] | None = None,
     interval_hours: float = 24.0,
+    browser: bool | None = None,
 ) -> Document:
-    """Start (or resume) tracking ``vendor_name``'s ``doc_type`` at ``url``; history is kept on re-track."""
+    """Start (or resume) tracking ``vendor_name``'s ``doc_type`` at ``url``; history is kept on re-track.
+
+    ``browser`` true renders the page in headless Chromium (text put in by JavaScript), false fetches it
+    over HTTP; None keeps what the document had (HTTP for a new one), so re-tracking does not undo it.
+    """
     url = check_url(url)
     doc_type = canonical_doc_type(doc_type)
     if interval_hours <= 0:
@@ -96,9 +101,10 @@ def track(
         assert vendor.id is not None
         doc = Document(vendor_id=vendor.id, doc_type=doc_type, slug=slug, url=url)
     select_css, remove_css = list(select_css or []), list(remove_css or [])
-    if (doc.url, doc.select, doc.remove) != (url, select_css, remove_css):
+    fetch_with = doc.fetch_with if browser is None else ("browser" if browser else "http")
+    if (doc.url, doc.select, doc.remove, doc.fetch_with) != (url, select_css, remove_css, fetch_with):
         doc.etag = doc.last_modified = None  # a new recipe must re-read the page, not get a 304
-    doc.url, doc.active, doc.check_interval_hours = url, True, interval_hours
+    doc.url, doc.active, doc.check_interval_hours, doc.fetch_with = url, True, interval_hours, fetch_with
     doc.select, doc.remove = select_css, remove_css
     doc.next_check_at = None
     session.add(doc)
