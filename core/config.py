@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     fetch_per_host: int = 4
     fetch_host_interval: float = 1.0
     fetch_concurrency: int = 32
+    chromium_path: str = "/usr/bin/chromium"
+    browser_concurrency: int = 2
     check_interval_hours: float = 24.0
     check_jitter: float = 0.1
     check_batch: int = 50

@@ -294,3 +294,18 @@ engine = database.open_engine(os.environ["CLAUSEWATCH_DATABASE_URL"])
 with Session(engine) as session:
     print(len(due_document_ids(session)))
 """
+
+
+async def test_browser_choice_and_signed_feed_address(cli: Cli, vendor_site: VendorSite) -> None:
+    await cli(
+        "track", vendor_site.url("/spa"), "--vendor", "Acme", "--type", "tos", "--browser", "--no-check"
+    )
+    [row] = await _json(cli, "list")  # type: ignore[misc]
+    assert row["fetch_with"] == "browser"
+    await cli("track", vendor_site.url("/spa"), "--vendor", "Acme", "--type", "tos", "--no-check")
+    [row] = await _json(cli, "list")  # type: ignore[misc]
+    assert row["fetch_with"] == "browser"  # re-tracking without the flag keeps the choice
+    cli.env["CLAUSEWATCH_PUBLIC_URL"] = "https://bot.example.com"
+    out, err = await cli("feed-url", "--vendor", "acme", "--ai-only")
+    assert out.startswith("https://bot.example.com/feeds/changes.atom?") and "sig=" in out
+    assert "CLAUSEWATCH_API_TOKEN" in err

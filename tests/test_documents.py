@@ -75,3 +75,17 @@ def test_a_new_extraction_recipe_drops_the_validators(engine: Engine) -> None:
         assert same.etag == '"v1"'
         changed = documents.track(session, "https://zoom.example/terms", "Zoom", "tos", remove_css=["nav"])
         assert (changed.etag, changed.last_modified) == (None, None)
+
+
+def test_the_browser_choice_is_kept_until_changed_and_a_change_drops_the_validators(engine: Engine) -> None:
+    url = "https://zoom.example/terms"
+    with database.session_scope(engine) as session:
+        assert documents.track(session, url, "Zoom", "tos").fetch_with == "http"
+        doc = documents.track(session, url, "Zoom", "tos", browser=True)
+        assert doc.fetch_with == "browser"
+        doc.etag = '"v1"'
+    with database.session_scope(engine) as session:
+        kept = documents.track(session, url, "Zoom", "tos")  # None keeps the choice (and the validators)
+        assert (kept.fetch_with, kept.etag) == ("browser", '"v1"')
+        back = documents.track(session, url, "Zoom", "tos", browser=False)
+        assert (back.fetch_with, back.etag) == ("http", None)

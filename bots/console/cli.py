@@ -228,6 +228,15 @@ def track(
             "--move", help="Re-point the vendor's document of this type to URL (its history is kept)."
         ),
     ] = False,
+    browser: Annotated[
+        bool | None,
+        typer.Option(
+            "--browser/--no-browser",
+            help="Render the page in headless Chromium, for text put in by JavaScript (needs the browser "
+            "extra and Debian's chromium); --no-browser fetches it over HTTP. Default: keep the current "
+            "choice.",
+        ),
+    ] = None,
     keep_failed: Annotated[
         bool,
         typer.Option("--keep-failed", help="Keep a new page whose first fetch fails (default: drop it)."),
@@ -276,6 +285,7 @@ def track(
                 keep_failed=keep_failed,
                 move=move,
                 interval_hours=interval,
+                browser=browser,
                 on_done=lambda _report: progress.advance(task),
             )
         )
@@ -521,6 +531,7 @@ def _tracked_json(t: documents.Tracked) -> dict[str, object]:
         "active": t.document.active,
         "interval_hours": t.document.check_interval_hours,
         "state": t.document.state,
+        "fetch_with": t.document.fetch_with,
         "last_error": t.document.last_error,
         "latest_version": t.latest.effective_date.isoformat() if t.latest else None,
     }
@@ -1144,6 +1155,23 @@ def serve(
     settings = _settings()
     logs.configure(settings)
     run_server(_engine(settings), settings, scheduler=scheduler, delivery=delivery)
+
+
+@app.command("feed-url")
+def feed_url(
+    vendor: Annotated[str | None, typer.Option("--vendor", help="One vendor's changes only.")] = None,
+    ai_only: Annotated[bool, typer.Option("--ai-only", help="AI-training changes only.")] = False,
+) -> None:
+    """Print the signed address of the Atom feed of changes, for a feed reader (it does not expire)."""
+    from core.publishing.feed import feed_url as signed_feed_url
+    from core.storage import database
+
+    settings = _settings()
+    with database.session_scope(_engine(settings)) as session:  # the link key may be made on first use
+        address = signed_feed_url(session, settings, vendor, ai_only)
+    print(address)
+    if not settings.api_token:
+        err.print("note: feeds are off until CLAUSEWATCH_API_TOKEN is set where `clausewatch serve` runs")
 
 
 @app.command("teams-package")

@@ -95,16 +95,18 @@ async def track_pages(
     keep_failed: bool = False,
     move: bool = False,
     interval_hours: float | None = None,
+    browser: bool | None = None,
     on_done: Callable[[CheckReport], None] | None = None,
 ) -> TrackOutcome:
     """Track each (vendor, page) and check it now; a page new to clausewatch whose first fetch fails is
     not kept unless ``keep_failed`` (a typo'd URL must not sit in the list failing forever). ``move``
-    re-points a vendor's document of that type to the page's URL on purpose."""
+    re-points a vendor's document of that type to the page's URL on purpose; ``browser`` renders the pages
+    in headless Chromium (None keeps each document's choice)."""
     interval = settings.check_interval_hours if interval_hours is None else interval_hours
     with session_scope(engine) as session:
         known = {t.document.id for t in documents.list_tracked(session, include_inactive=True)}
         moved: list[tuple[str, str, str]] = []
-        ids = [_track_page(session, vendor, page, interval, move, moved) for vendor, page in pages]
+        ids = [_track_page(session, vendor, page, (interval, browser), move, moved) for vendor, page in pages]
     reports = await check_now(engine, settings, ids, on_done=on_done) if check else []
     doomed = [r for r in reports if r.failed and r.document_id not in known and not keep_failed]
     with session_scope(engine) as session:
@@ -119,11 +121,12 @@ def _track_page(
     session: Session,
     vendor: str,
     page: CatalogDocument,
-    interval: float,
+    how: tuple[float, bool | None],
     move: bool,
     moved: list[tuple[str, str, str]],
 ) -> int:
-    """Track one page (or resume tracking it); with ``move``, re-point the vendor's document of its type."""
+    """Track one page (or resume tracking it) at ``how`` (interval, browser); with ``move``, re-point the
+    vendor's document of its type."""
     if move:
         existing = documents.find(session, vendor, page.type)
         if existing is not None and not documents.same_url(existing.document.url, page.url):
@@ -136,7 +139,8 @@ def _track_page(
         page.type,
         select_css=list(page.select),
         remove_css=list(page.remove),
-        interval_hours=interval,
+        interval_hours=how[0],
+        browser=how[1],
     )
     return doc.id or 0
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -21,6 +22,7 @@ from core import metrics
 from core.alerts.outbox import enqueue
 from core.config import Settings
 from core.errors import ClausewatchError
+from core.pipeline.browser import BrowserFetcher
 from core.pipeline.extract import extract
 from core.pipeline.fetch import Fetcher, FetchPolicy, FetchResult
 from core.pipeline.versions import Observation, Recorded, record, version_text
@@ -70,6 +72,7 @@ class _Target:
     id: int
     ref: str
     url: str
+    fetch_with: str
     select: list[str]
     remove: list[str]
     etag: str | None
@@ -88,6 +91,7 @@ def _targets(session: Session, ids: Sequence[int]) -> list[_Target]:
             id=doc.id or 0,
             ref=f"{vendor.slug}/{doc.slug}",
             url=doc.url,
+            fetch_with=doc.fetch_with,
             select=list(doc.select),
             remove=list(doc.remove),
             etag=doc.etag if doc.state == "ok" else None,
@@ -112,9 +116,9 @@ async def check_documents(
     with Session(engine) as session:
         targets = _targets(session, ids)
 
-    async def one(fetcher: Fetcher, target: _Target) -> CheckReport:
+    async def one(fetch: Callable[[_Target], Awaitable[FetchResult]], target: _Target) -> CheckReport:
         try:
-            result = await fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
+            result = await fetch(target)
             report = _process(engine, settings, target, result, day)
         except ClausewatchError as exc:
             report = _record_failure(engine, settings, target, str(exc))
@@ -128,8 +132,29 @@ async def check_documents(
             on_done(report)
         return report
 
-    async with Fetcher(FetchPolicy.from_settings(settings)) as fetcher:
-        return list(await asyncio.gather(*(one(fetcher, t) for t in targets)))
+    async with AsyncExitStack() as stack:
+        fetch = await _fetchers(stack, settings, targets)
+        return list(await asyncio.gather(*(one(fetch, t) for t in targets)))
+
+
+async def _fetchers(
+    stack: AsyncExitStack, settings: Settings, targets: list[_Target]
+) -> Callable[[_Target], Awaitable[FetchResult]]:
+    """How each target is fetched: over HTTP, or rendered in Chromium for documents tracked ``--browser``.
+
+    The browser fetcher is opened only when a target needs it, and launches Chromium only on its first page.
+    """
+    fetcher = await stack.enter_async_context(Fetcher(FetchPolicy.from_settings(settings)))
+    browser = None
+    if any(target.fetch_with == "browser" for target in targets):
+        browser = await stack.enter_async_context(BrowserFetcher.from_settings(settings))
+
+    def fetch(target: _Target) -> Awaitable[FetchResult]:
+        if browser is not None and target.fetch_with == "browser":
+            return browser.fetch(target.url)
+        return fetcher.fetch(target.url, etag=target.etag, last_modified=target.last_modified)
+
+    return fetch
 
 
 def _process(

@@ -275,6 +275,17 @@ def refuse_private_literal(url: URL, allowed: tuple[IPNetwork, ...]) -> None:
         raise BlockedAddressError(_refusal(str(url), reason))
 
 
+def checked_url(target: str | URL, policy: FetchPolicy) -> URL:
+    """Parse a URL and refuse a non-public IP literal: aiohttp connects to those without resolving.
+
+    Every hop of every request is checked with this (redirects included), before any connection.
+    """
+    url = _parse_url(target)
+    if not policy.allow_private:
+        refuse_private_literal(url, policy.allowed_networks)
+    return url
+
+
 def check_url(text: str) -> str:
     """``text`` if it is a fetchable absolute http(s) URL, else ``FetchError`` saying why."""
     return str(_parse_url(text.strip()))
@@ -316,26 +327,26 @@ def _declared_type(url: URL, response: aiohttp.ClientResponse) -> str | None:
     return CONTENT_TYPES[mimetype]
 
 
-def _too_large(url: URL, max_bytes: int) -> UnsupportedContentError:
+def too_large(url: URL, max_bytes: int) -> UnsupportedContentError:
     """The error for a body over the limit, in megabytes because that is how the setting reads."""
     return UnsupportedContentError(f"{url} is larger than {max_bytes / 2**20:.3g} MB")
 
 
-async def _read_body(url: URL, response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+async def read_body(url: URL, response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
     """Read the body in chunks and stop past ``max_bytes``: Content-Length can be absent or wrong."""
     if response.content_length is not None and response.content_length > max_bytes:
-        raise _too_large(url, max_bytes)
+        raise too_large(url, max_bytes)
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.content.iter_chunked(CHUNK_SIZE):
         size += len(chunk)
         if size > max_bytes:
-            raise _too_large(url, max_bytes)
+            raise too_large(url, max_bytes)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def _redirect_target(url: URL, response: aiohttp.ClientResponse) -> URL:
+def redirect_target(url: URL, response: aiohttp.ClientResponse) -> URL:
     """Where a redirect points, resolved against the current URL; the caller re-checks it before use."""
     location = response.headers.get(aiohttp.hdrs.LOCATION)
     if not location:
@@ -349,7 +360,7 @@ def _redirect_target(url: URL, response: aiohttp.ClientResponse) -> URL:
 async def _read_document(url: URL, response: aiohttp.ClientResponse, max_bytes: int) -> FetchResult:
     """Turn a 2xx response into a ``FetchResult``, refusing unsupported types before reading the body."""
     declared = _declared_type(url, response)
-    body = await _read_body(url, response, max_bytes)
+    body = await read_body(url, response, max_bytes)
     return FetchResult(
         url=str(url),
         status=response.status,
@@ -384,7 +395,7 @@ async def _interpret(
     if status == 304:
         return _unchanged(url, response, sent)
     if status in REDIRECT_STATUSES:
-        return _redirect_target(url, response)
+        return redirect_target(url, response)
     if status == 429 or status >= 500:
         retry_after = response.headers.get(aiohttp.hdrs.RETRY_AFTER)
         wait = retry_after_seconds(retry_after) if status in RETRY_AFTER_STATUSES else None
@@ -477,18 +488,11 @@ class Fetcher:
         headers = _conditional_headers(etag, last_modified)
         target: str | URL = url
         for _hop in range(self._policy.max_redirects + 1):
-            outcome = await self._fetch_with_retries(self._checked(target), headers)
+            outcome = await self._fetch_with_retries(checked_url(target, self._policy), headers)
             if isinstance(outcome, FetchResult):
                 return outcome
             target = outcome
         raise FetchError(f"too many redirects (more than {self._policy.max_redirects}) fetching {url}")
-
-    def _checked(self, target: str | URL) -> URL:
-        """Parse a URL and refuse a non-public IP literal: aiohttp connects to those without resolving."""
-        url = _parse_url(target)
-        if not self._policy.allow_private:
-            refuse_private_literal(url, self._policy.allowed_networks)
-        return url
 
     async def _fetch_with_retries(self, url: URL, headers: dict[str, str]) -> FetchResult | URL:
         """Request ``url`` until it succeeds, fails for good, or the retries run out."""

@@ -72,12 +72,15 @@ def track(
     select_css: list[str] | None = None,
     remove_css: list[str] | None = None,
     interval_hours: float = 24.0,
+    browser: bool | None = None,
 ) -> Document:
     """Start (or resume) tracking ``vendor_name``'s ``doc_type`` at ``url``; history is kept on re-track.
 
     Never re-points silently: the vendor's document of that type tracked at another URL is a
     ``ConflictError`` naming both (``move`` does it on purpose), and so is the URL tracked as another
-    document, since two records of one page would judge each other's history."""
+    document, since two records of one page would judge each other's history. ``browser`` true renders the
+    page in headless Chromium (text put in by JavaScript), false fetches it over HTTP; None keeps what the
+    document had (HTTP for a new one), so re-tracking does not undo it."""
     url = check_url(url)
     doc_type = canonical_doc_type(doc_type)
     select_css, remove_css = list(select_css or []), list(remove_css or [])
@@ -91,9 +94,8 @@ def track(
             f"{ref} is tracked at {doc.url}, not {url}; to re-point it on purpose: "
             f"clausewatch track {url} --vendor {vendor.name!r} --type {doc.slug} --move"
         )
-    return _set_recipe(
-        session, doc or _new_document(vendor, doc_type, url), url, select_css, remove_css, interval_hours
-    )
+    new_or_found = doc or _new_document(vendor, doc_type, url)
+    return _set_recipe(session, new_or_found, url, select_css, remove_css, interval_hours, browser)
 
 
 def move(session: Session, ref: str, url: str) -> tuple[Tracked, str]:
@@ -158,11 +160,18 @@ def _refuse_tracked_elsewhere(session: Session, url: str, doc: Document | None) 
 
 
 def _set_recipe(
-    session: Session, doc: Document, url: str, select_css: list[str], remove_css: list[str], interval: float
+    session: Session,
+    doc: Document,
+    url: str,
+    select_css: list[str],
+    remove_css: list[str],
+    interval: float,
+    browser: bool | None = None,
 ) -> Document:
-    if (doc.url, doc.select, doc.remove) != (url, select_css, remove_css):
+    fetch_with = doc.fetch_with if browser is None else ("browser" if browser else "http")
+    if (doc.url, doc.select, doc.remove, doc.fetch_with) != (url, select_css, remove_css, fetch_with):
         doc.etag = doc.last_modified = None  # a new recipe must re-read the page, not get a 304
-    doc.url, doc.active, doc.check_interval_hours = url, True, interval
+    doc.url, doc.active, doc.check_interval_hours, doc.fetch_with = url, True, interval, fetch_with
     doc.select, doc.remove = select_css, remove_css
     doc.next_check_at = None
     session.add(doc)

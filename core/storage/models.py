@@ -33,7 +33,8 @@ class Document(SQLModel, table=True):
     ``state`` is ``new`` until the first good fetch, then ``ok``; ``suspect`` while a doubtful fetch awaits
     confirmation (``pending_hash``); ``error`` when the last check failed (``last_error`` says why).
     Untracking sets ``active`` false and keeps the history. ``fresh_start``: the document was moved to
-    another page, so its next version is compared with nothing.
+    another page, so its next version is compared with nothing. ``fetch_with`` is ``http`` (the page as
+    served) or ``browser`` (rendered by headless Chromium, for pages whose text is put in by JavaScript).
     """
 
     __table_args__ = (UniqueConstraint("vendor_id", "slug"),)
@@ -43,6 +44,7 @@ class Document(SQLModel, table=True):
     doc_type: str
     slug: str
     url: str
+    fetch_with: str = "http"
     select: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     remove: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     check_interval_hours: float = 24.0
