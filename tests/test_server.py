@@ -24,6 +24,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bots.server import policy_pages
 from bots.server.app import build_server, logs
 from core.alerts.signed_links import diff_url, link_key, signature
 from core.config import Settings
@@ -167,6 +168,34 @@ async def test_the_signing_key_is_made_once_and_shared(server: Server) -> None:
     with read_scope(server.engine) as session:
         assert link_key(session, configured) == b"from-the-environment"
         assert session.exec(select(Change)).all() == []
+
+
+async def test_privacy_and_terms_pages_say_what_is_kept_and_escape_it(
+    engine: Engine, settings: Settings, serve: Serve
+) -> None:
+    configured = settings.model_copy(
+        update={"link_ttl_days": 7, "llm_model": "<b>gpt</b>", "llm_base_url": "http://llm.internal/v1"}
+    )
+    url = await serve(build_server(engine, configured, scheduler=False, delivery=False))
+    async with aiohttp.ClientSession() as http:
+        privacy, terms = await http.get(f"{url}/privacy"), await http.get(f"{url}/terms")
+        assert (privacy.status, terms.status) == (200, 200)
+        assert privacy.headers["Content-Type"].startswith("text/html")
+        assert privacy.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        page, terms_text = await privacy.text(), await terms.text()
+    assert "1 day, then deleted" in page  # the duplicate-event ids' period, from the code's constant
+    assert "each link expires after 7 days" in page
+    assert "&lt;b&gt;gpt&lt;/b&gt;" in page and "<b>gpt</b>" not in page
+    assert "http://llm.internal/v1" in page
+    assert "not legal advice" in terms_text
+
+
+def test_the_privacy_page_accounts_for_every_table(engine: Engine, settings: Settings) -> None:
+    tables = set(sqlalchemy.inspect(engine).get_table_names()) - {"alembic_version"}
+    described = [table for record in policy_pages.records(settings) for table in record.tables]
+    assert len(described) == len(set(described))
+    assert set(described) == tables, "a table was added or renamed: say in policy_pages what it keeps"
+    assert "No language model is configured" in policy_pages.privacy_page(settings)
 
 
 def _free_port() -> int:

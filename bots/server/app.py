@@ -21,7 +21,7 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.server import adapters, diff_page, logs
+from bots.server import adapters, diff_page, logs, policy_pages
 from bots.server.background import BackgroundLoop
 from bots.server.worker import run_worker
 from core.config import Settings
@@ -44,6 +44,7 @@ def build_server(
     app = operator_app(engine)
     app[ADAPTERS] = platforms
     app.router.add_routes(diff_page.routes(engine, settings))
+    app.router.add_routes(policy_pages.routes(settings))
     app.router.add_routes(platforms.routes())
     app.on_startup.append(_freeze_heap)
     app.on_cleanup.append(_close_commands)
