@@ -12,6 +12,7 @@ import os
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from core.messages import Message, Quote
 from core.pipeline.check import CheckReport, check_documents
 from core.storage.database import read_scope
 from core.storage.models import Alert, Destination, Review, WorkspaceAdmin
+from tests import processes
 from tests.standins.teams import RecordingTeams
 
 Serve = Callable[[web.Application], Awaitable[str]]
@@ -396,3 +398,35 @@ def test_teams_package_runs_from_an_installed_wheel_outside_the_checkout(tmp_pat
     assert manifest["validDomains"] == ["bot.example.com"]
     assert manifest["developer"]["privacyUrl"] == "https://bot.example.com/privacy"
     assert manifest["developer"]["termsOfUseUrl"] == "https://example.org/legal/terms"
+
+
+async def test_an_unreachable_service_url_is_one_log_line_and_a_502(tmp_path: Path) -> None:
+    """The real ``serve`` process (botbuilder and all) answers a message whose ``serviceUrl`` refuses
+    connections: botbuilder's retries and the failed reply are one warning, the request a 502, and the log
+    holds no traceback (``processes.stop`` checks that)."""
+    running = await processes.start(tmp_path, "serve", teams_emulator="true")
+    await running.answers("/healthz")
+    closed = f"http://127.0.0.1:{processes.free_port()}/"
+    activity = {
+        "type": "message",
+        "id": "1700000099999",
+        "text": "help",
+        "serviceUrl": closed,
+        "channelId": "msteams",
+        "from": INSTALLER,
+        "recipient": BOT,
+        "conversation": {"id": "a:personal-chat", "conversationType": "personal", "tenantId": TENANT},
+    }
+    async with aiohttp.ClientSession() as http:
+        started = time.monotonic()
+        response = await http.post(
+            f"{running.url}/api/messages", json=activity, headers={"X-Request-Id": "unreachable-1"}
+        )
+        took = time.monotonic() - started
+        assert response.status == 502, await response.text()
+    lines = await running.stop()
+    [line] = [line for line in lines if line.get("request_id") == "unreachable-1"]
+    assert line["level"] == "WARNING" and line["logger"] == "bots.teams.app"
+    assert f"the Bot Framework connector at {closed} is unreachable (ClientRequestError)" in line["message"]
+    assert not [line for line in lines if "error" in line or line["level"] in ("ERROR", "CRITICAL")]
+    assert took < 30  # botbuilder's own connect retries (about 5 s), once: no second attempt to apologise

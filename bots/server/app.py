@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bots.server import adapters, diff_page, logs, policy_pages
 from bots.server.background import BackgroundLoop
-from bots.server.worker import run_worker
+from bots.server.worker import run_worker, stopping_on_signals
 from core.config import Settings
 from core.metrics import StoreCollector
 from core.storage import database
@@ -160,6 +160,10 @@ def _socket_mode(
     return connect
 
 
+SHUTDOWN_SECONDS = 30
+"""How long requests in flight may take after SIGTERM before the server closes their connections."""
+
+
 async def serving_operator_endpoints(engine: Engine, host: str, port: int | None, work: Awaitable[T]) -> T:
     """Await ``work`` while serving the operator's endpoints on ``port`` (None: without them)."""
     if port is None:
@@ -168,14 +172,40 @@ async def serving_operator_endpoints(engine: Engine, host: str, port: int | None
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
+        log.info("operator endpoints (/healthz, /readyz, /metrics) on http://%s:%d", host, port)
         return await work
     finally:
         await runner.cleanup()
 
 
 def serve(engine: Engine, settings: Settings, *, scheduler: bool = True, delivery: bool = True) -> None:
-    """Serve until SIGINT or SIGTERM (aiohttp's ``run_app`` shuts down gracefully on either)."""
+    """Serve until SIGINT or SIGTERM, then shut down gracefully (requests in flight, commands, the
+    worker's round), saying so in the log at each end."""
     app = build_server(engine, settings, scheduler=scheduler, delivery=delivery)
-    web.run_app(
-        app, host=settings.host, port=settings.port, print=log.info, access_log=None, shutdown_timeout=30
-    )
+    asyncio.run(_serve_until_stopped(app, settings, scheduler=scheduler, delivery=delivery))
+
+
+async def _serve_until_stopped(
+    app: web.Application, settings: Settings, *, scheduler: bool, delivery: bool
+) -> None:
+    """Listen on the configured address until a signal, then clean up the application."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    await runner.setup()
+    stop = asyncio.Event()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info(
+            "serving on http://%s:%d (public URL %s); scheduler %s, delivery %s%s",
+            settings.host,
+            settings.port,
+            settings.public_url,
+            "on" if scheduler else "off",
+            "on" if delivery else "off",
+            "" if scheduler and delivery else " (run `clausewatch worker` for what is off)",
+        )
+        doing = f"shutting down (requests in flight get {SHUTDOWN_SECONDS} s, the worker finishes its round)"
+        with stopping_on_signals(stop, doing):
+            await stop.wait()
+    finally:
+        await runner.cleanup()
+    log.info("serve stopped")
