@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = 25
     delivery_max_backoff_seconds: float = 3600.0
     public_url: str = "http://127.0.0.1:3978"
+    privacy_url: str = ""
+    terms_url: str = ""
     link_secret: str = ""
     link_ttl_days: float = 30.0
     api_token: str = ""
@@ -81,6 +83,17 @@ class Settings(BaseSettings):
     def teams_enabled(self) -> bool:
         """Teams is on with an app id (authenticated), or in emulator mode (open, for development only)."""
         return bool(self.teams_app_id) or self.teams_emulator
+
+    @property
+    def privacy_page_url(self) -> str:
+        """The privacy statement the Teams manifest links to: ``serve``'s own ``/privacy`` unless the
+        organisation publishes its own."""
+        return self.privacy_url or f"{self.public_url.rstrip('/')}/privacy"
+
+    @property
+    def terms_page_url(self) -> str:
+        """The terms of use the Teams manifest links to: ``serve``'s own ``/terms`` unless set."""
+        return self.terms_url or f"{self.public_url.rstrip('/')}/terms"
 
     @property
     def llm_enabled(self) -> bool:

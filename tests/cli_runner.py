@@ -22,7 +22,9 @@ class Cli:
         }
         self.env.pop("CLAUSEWATCH_DEBUG", None)
 
-    async def __call__(self, *args: str, ok: bool = True) -> tuple[str, str]:
+    async def __call__(self, *args: str, ok: bool = True, code: int | None = None) -> tuple[str, str]:
+        """Run ``clausewatch *args``; assert it succeeded (or, ``ok=False``, failed; ``code``: with that exit
+        code) and return its stdout and stderr."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-c",
@@ -34,5 +36,6 @@ class Cli:
         )
         stdout, stderr = await process.communicate()
         out, err = stdout.decode(), stderr.decode()
-        assert (process.returncode == 0) == ok, f"exit {process.returncode}\n{out}\n{err}"
+        expected = process.returncode == code if code is not None else (process.returncode == 0) == ok
+        assert expected, f"exit {process.returncode}\n{out}\n{err}"
         return out, err

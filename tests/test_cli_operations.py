@@ -57,16 +57,9 @@ async def test_failed_first_fetch_keeps_nothing_and_exits_1(cli: Cli, vendor_sit
 
 async def test_bad_selector_is_a_usage_error_at_track_time(cli: Cli, vendor_site: VendorSite) -> None:
     vendor_site.publish("/terms", TERMS)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bots.console.cli import main; main()",
-        *("track", vendor_site.url("/terms"), "--vendor", "Acme", "--type", "tos", "--select", "div[[["),
-        env=cli.env,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await process.communicate()
-    assert process.returncode == 2 and b"not valid CSS" in err and vendor_site.hits == 0
+    args = ("track", vendor_site.url("/terms"), "--vendor", "Acme", "--type", "tos", "--select", "div[[[")
+    _, err = await cli(*args, code=2)
+    assert "not valid CSS" in err and vendor_site.hits == 0
     assert await _json(cli, "list") == []
 
 

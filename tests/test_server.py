@@ -3,16 +3,11 @@ ids, and the signed full-diff page an alert links to. Runs on SQLite and Postgre
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +19,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from bots.server import policy_pages
 from bots.server.app import build_server, logs
 from core.alerts.signed_links import diff_url, link_key, signature
 from core.config import Settings
@@ -31,6 +27,7 @@ from core.pipeline.check import CheckReport
 from core.storage import database
 from core.storage.database import read_scope, session_scope
 from core.storage.models import Change
+from tests import processes
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""
@@ -169,61 +166,80 @@ async def test_the_signing_key_is_made_once_and_shared(server: Server) -> None:
         assert session.exec(select(Change)).all() == []
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _answers(process: asyncio.subprocess.Process, url: str, name: str, within: float = 90.0) -> None:
-    """Wait until the process answers ``url`` with 200. Start-up takes seconds on a loaded 2-core machine,
-    so the deadline is generous; a process that exits instead fails at once."""
-    deadline = time.monotonic() + within
+async def test_privacy_and_terms_pages_say_what_is_kept_and_escape_it(
+    engine: Engine, settings: Settings, serve: Serve
+) -> None:
+    configured = settings.model_copy(
+        update={"link_ttl_days": 7, "llm_model": "<b>gpt</b>", "llm_base_url": "http://llm.internal/v1"}
+    )
+    url = await serve(build_server(engine, configured, scheduler=False, delivery=False))
     async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
-                pytest.fail(f"clausewatch {name} exited with {process.returncode} before answering {url}")
-            with contextlib.suppress(aiohttp.ClientError):
-                if (await http.get(url)).status == 200:
-                    return
-            await asyncio.sleep(0.1)
-    pytest.fail(f"clausewatch {name} did not answer {url} within {within:g} s")
+        privacy, terms = await http.get(f"{url}/privacy"), await http.get(f"{url}/terms")
+        assert (privacy.status, terms.status) == (200, 200)
+        assert privacy.headers["Content-Type"].startswith("text/html")
+        assert privacy.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        page, terms_text = await privacy.text(), await terms.text()
+    assert "1 day, then deleted" in page  # the duplicate-event ids' period, from the code's constant
+    assert "each link expires after 7 days" in page
+    assert "&lt;b&gt;gpt&lt;/b&gt;" in page and "<b>gpt</b>" not in page
+    assert "http://llm.internal/v1" in page
+    assert "not legal advice" in terms_text
+
+
+def test_the_privacy_page_accounts_for_every_table(engine: Engine, settings: Settings) -> None:
+    tables = set(sqlalchemy.inspect(engine).get_table_names()) - {"alembic_version"}
+    described = [table for record in policy_pages.records(settings) for table in record.tables]
+    assert len(described) == len(set(described))
+    assert set(described) == tables, "a table was added or renamed: say in policy_pages what it keeps"
+    assert "No language model is configured" in policy_pages.privacy_page(settings)
 
 
 @pytest.mark.parametrize(
-    ("command", "probe"),
-    [(("serve",), "/readyz"), (("worker", "--metrics-port", "{port}"), "/metrics")],
+    ("command", "probe", "settings", "says"),
+    [
+        (
+            ("serve",),
+            "/readyz",
+            {"teams_emulator": "true", "public_url": "https://cw.example.com"},
+            [
+                "Slack off: CLAUSEWATCH_SLACK_SIGNING_SECRET is not set",
+                "Teams on: /api/messages in EMULATOR mode, unauthenticated",
+                "serving on http://127.0.0.1:{port} (public URL https://cw.example.com); "
+                "scheduler on, delivery on",
+                "worker starting: scheduler on, delivery on to webhook, teams",
+                "SIGTERM received: shutting down "
+                "(requests in flight get 30 s, the worker finishes its round)",
+                "serve stopped",
+            ],
+        ),
+        (
+            ("worker", "--metrics-port", "{port}", "--no-scheduler"),
+            "/metrics",
+            {},
+            [
+                "Slack off: CLAUSEWATCH_SLACK_SIGNING_SECRET is not set",
+                "Teams off: CLAUSEWATCH_TEAMS_APP_ID is not set (nor CLAUSEWATCH_TEAMS_EMULATOR)",
+                "operator endpoints (/healthz, /readyz, /metrics) on http://127.0.0.1:{port}",
+                "worker starting: scheduler off, delivery on to webhook",
+                "SIGTERM received: finishing the round in progress, then stopping",
+            ],
+        ),
+    ],
     ids=["serve", "worker"],
 )
-async def test_processes_start_and_stop_gracefully_on_sigterm(
-    tmp_path: Path, command: tuple[str, ...], probe: str
+async def test_processes_log_what_is_on_and_stop_gracefully_on_sigterm(
+    tmp_path: Path, command: tuple[str, ...], probe: str, settings: dict[str, str], says: list[str]
 ) -> None:
-    """``serve`` (its own port) and ``worker --metrics-port`` answer, then exit 0 on SIGTERM, logging JSON."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CLAUSEWATCH_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "CLAUSEWATCH_PORT": str(port),
-        "CLAUSEWATCH_LOG_FORMAT": "json",
-    }
-    args = [arg.format(port=port) for arg in command]
-    process = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).with_name("clausewatch")), *args, env=env, stderr=asyncio.subprocess.PIPE
-    )
-    try:
-        await _answers(process, f"http://127.0.0.1:{port}{probe}", command[0])
-        process.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(process.wait(), 30) == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-    assert process.stderr is not None
-    lines = [
-        json.loads(line)
-        for line in (await process.stderr.read()).decode().splitlines()
-        if line.startswith("{")
-    ]
+    """``serve`` (its own port) and ``worker --metrics-port`` say at start-up what is on and where, answer,
+    then on SIGTERM say so and exit 0, logging JSON only and no traceback."""
+    running = await processes.start(tmp_path, *command, **settings)
+    await running.answers(probe)
+    lines = await running.stop()
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    port = running.url.rsplit(":", 1)[1]
+    messages = [line["message"] for line in lines]
+    expected = [said.format(port=port) for said in says]
+    assert [message for message in messages if message in expected] == expected, messages
 
 
 @pytest.mark.parametrize(

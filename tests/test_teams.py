@@ -8,7 +8,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import struct
+import subprocess
+import sys
+import time
 import zipfile
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -33,12 +37,15 @@ from core.messages import Message, Quote
 from core.pipeline.check import CheckReport, check_documents
 from core.storage.database import read_scope
 from core.storage.models import Alert, Destination, Review, WorkspaceAdmin
+from tests import processes
 from tests.standins.teams import RecordingTeams
 
 Serve = Callable[[web.Application], Awaitable[str]]
 """The ``serve`` fixture: start an app on a free port, get its URL."""
 Track = Callable[[str], Awaitable[CheckReport]]
 """The ``track`` fixture: publish a text as Acme's terms and check it."""
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TENANT = "tenant-1"
 CHANNEL = "19:chan@thread.tacv2"
@@ -326,15 +333,22 @@ async def test_a_redelivered_message_is_answered_once(bot: Bot) -> None:
     assert len(bot.api.activities()) == 1
 
 
+APP_ID = "0a1b2c3d-0000-4000-8000-000000000001"
+PAGES = {"privacy_url": "https://bot.example.com/privacy", "terms_url": "https://bot.example.com/terms"}
+
+
 def test_app_package_has_the_ids_and_icons(tmp_path: Path) -> None:
-    app_id = "0a1b2c3d-0000-4000-8000-000000000001"
-    out = build_package(app_id, "bot.example.com", tmp_path / "app.zip")
+    out = build_package(APP_ID, "bot.example.com", tmp_path / "app.zip", **PAGES)
     with zipfile.ZipFile(out) as package:
         assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
         manifest = json.loads(package.read("manifest.json"))
         sizes = [struct.unpack(">II", package.read(name)[16:24]) for name in ("color.png", "outline.png")]
-    assert manifest["id"] == manifest["bots"][0]["botId"] == app_id
+    assert manifest["id"] == manifest["bots"][0]["botId"] == APP_ID
     assert manifest["validDomains"] == ["bot.example.com"]
+    assert (manifest["developer"]["privacyUrl"], manifest["developer"]["termsOfUseUrl"]) == (
+        PAGES["privacy_url"],
+        PAGES["terms_url"],
+    )
     assert {c["title"] for c in manifest["bots"][0]["commandLists"][0]["commands"]} >= {
         "help",
         "track",
@@ -342,4 +356,77 @@ def test_app_package_has_the_ids_and_icons(tmp_path: Path) -> None:
     }
     assert sizes == [(192, 192), (32, 32)]
     with pytest.raises(ClausewatchError, match="GUID"):
-        build_package("not-a-guid", "bot.example.com", tmp_path / "bad.zip")
+        build_package("not-a-guid", "bot.example.com", tmp_path / "bad.zip", **PAGES)
+    with pytest.raises(ClausewatchError, match=r"HTTPS address .* CLAUSEWATCH_PRIVACY_URL"):
+        build_package(
+            APP_ID, "bot.example.com", tmp_path / "bad.zip", **PAGES | {"privacy_url": "http://x/p"}
+        )
+
+
+def test_teams_package_runs_from_an_installed_wheel_outside_the_checkout(tmp_path: Path) -> None:
+    """The template is package data: the wheel alone, installed elsewhere and run from an unrelated folder,
+    builds the package, with the privacy and terms pages at the public URL (or the settings naming them)."""
+    wheels, site, work = tmp_path / "wheels", tmp_path / "site", tmp_path / "work"
+    work.mkdir()
+    build = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)]
+    subprocess.run(build, check=True, capture_output=True, timeout=300)
+    [wheel] = wheels.glob("clausewatch-*.whl")
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)]
+    subprocess.run(install, check=True, capture_output=True, timeout=300)
+    # The installed copy comes first on the path, ahead of the editable install of this checkout.
+    program = (
+        f"import sys; sys.path.insert(0, {str(site)!r}); import bots; "
+        f"assert bots.__file__.startswith({str(site)!r}), bots.__file__; "
+        "from bots.console.cli import main; main()"
+    )
+    env = {
+        **os.environ,
+        "CLAUSEWATCH_PUBLIC_URL": "https://bot.example.com/",
+        "CLAUSEWATCH_TERMS_URL": "https://example.org/legal/terms",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", program, "teams-package", "--app-id", APP_ID],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(work / "clausewatch-teams.zip") as package:
+        manifest = json.loads(package.read("manifest.json"))
+    assert manifest["validDomains"] == ["bot.example.com"]
+    assert manifest["developer"]["privacyUrl"] == "https://bot.example.com/privacy"
+    assert manifest["developer"]["termsOfUseUrl"] == "https://example.org/legal/terms"
+
+
+async def test_an_unreachable_service_url_is_one_log_line_and_a_502(tmp_path: Path) -> None:
+    """The real ``serve`` process (botbuilder and all) answers a message whose ``serviceUrl`` refuses
+    connections: botbuilder's retries and the failed reply are one warning, the request a 502, and the log
+    holds no traceback (``processes.stop`` checks that)."""
+    running = await processes.start(tmp_path, "serve", teams_emulator="true")
+    await running.answers("/healthz")
+    closed = f"http://127.0.0.1:{processes.free_port()}/"
+    activity = {
+        "type": "message",
+        "id": "1700000099999",
+        "text": "help",
+        "serviceUrl": closed,
+        "channelId": "msteams",
+        "from": INSTALLER,
+        "recipient": BOT,
+        "conversation": {"id": "a:personal-chat", "conversationType": "personal", "tenantId": TENANT},
+    }
+    async with aiohttp.ClientSession() as http:
+        started = time.monotonic()
+        response = await http.post(
+            f"{running.url}/api/messages", json=activity, headers={"X-Request-Id": "unreachable-1"}
+        )
+        took = time.monotonic() - started
+        assert response.status == 502, await response.text()
+    lines = await running.stop()
+    [line] = [line for line in lines if line.get("request_id") == "unreachable-1"]
+    assert line["level"] == "WARNING" and line["logger"] == "bots.teams.app"
+    assert f"the Bot Framework connector at {closed} is unreachable (ClientRequestError)" in line["message"]
+    assert not [line for line in lines if "error" in line or line["level"] in ("ERROR", "CRITICAL")]
+    assert took < 30  # botbuilder's own connect retries (about 5 s), once: no second attempt to apologise

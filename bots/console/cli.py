@@ -1177,15 +1177,24 @@ def feed_url(
 @app.command("teams-package")
 def teams_package(
     app_id: Annotated[str, typer.Option("--app-id", help="The bot's Microsoft App ID (a GUID).")],
-    host: Annotated[str, typer.Option(help="The public host serving /api/messages, e.g. bot.example.com.")],
+    host: Annotated[
+        str | None,
+        typer.Option(help="The public host serving /api/messages (default: CLAUSEWATCH_PUBLIC_URL's host)."),
+    ] = None,
     out_file: Annotated[Path, typer.Option("--out", help="Where to write the zip.")] = Path(
         "clausewatch-teams.zip"
     ),
 ) -> None:
-    """Build the Teams app package (manifest with your ids, icons) to upload to Teams."""
+    """Build the Teams app package (manifest with your ids, the privacy and terms pages, icons)."""
+    from urllib.parse import urlsplit
+
     from bots.teams.package import build_package
 
-    out.print(f"wrote {build_package(app_id, host, out_file)}", markup=False)
+    settings = _settings()
+    host = host or urlsplit(settings.public_url).netloc
+    privacy, terms = settings.privacy_page_url, settings.terms_page_url
+    written = build_package(app_id, host, out_file, privacy_url=privacy, terms_url=terms)
+    out.print(f"wrote {written}", markup=False)
 
 
 @app.command()

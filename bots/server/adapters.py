@@ -6,6 +6,7 @@ on in one place: its settings.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -20,6 +21,8 @@ from bots.teams.app import build as build_teams
 from bots.teams.bot import PLATFORM as TEAMS
 from core.alerts.delivery import Sender
 from core.config import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,31 @@ class Adapters:
 
 
 def load(engine: Engine, settings: Settings) -> Adapters:
-    """Build every platform whose settings switch it on; a broken configuration raises one clear error."""
+    """Build every platform whose settings switch it on; a broken configuration raises one clear error.
+    Each platform's state is logged, with the setting that decides it, so an operator whose bot stays
+    silent sees why at start-up."""
     commands = BackgroundLoop("clausewatch-commands")
     slack = build_slack(engine, settings, commands) if settings.slack_enabled else None
     teams = build_teams(engine, settings, commands) if settings.teams_enabled else None
+    log.info("%s", slack_state(settings))
+    log.info("%s", teams_state(settings))
     return Adapters(slack=slack, teams=teams, commands=commands)
+
+
+def slack_state(settings: Settings) -> str:
+    """Whether Slack is on, how it is reached and how it authenticates, or which setting would turn it on."""
+    if not settings.slack_enabled:
+        return "Slack off: CLAUSEWATCH_SLACK_SIGNING_SECRET is not set"
+    tokens = "OAuth installs (/slack/install)" if settings.slack_client_id else "one workspace's bot token"
+    connection = "Socket Mode" if settings.slack_app_token else "HTTP events at /slack/events"
+    return f"Slack on: {connection}, {tokens}"
+
+
+def teams_state(settings: Settings) -> str:
+    """Whether Teams is on and with which authentication, or which setting would turn it on."""
+    if settings.teams_app_id:
+        tenancy = f"single-tenant {settings.teams_tenant_id}" if settings.teams_tenant_id else "multi-tenant"
+        return f"Teams on: /api/messages, tokens checked for app {settings.teams_app_id} ({tenancy})"
+    if settings.teams_emulator:
+        return "Teams on: /api/messages in EMULATOR mode, unauthenticated"
+    return "Teams off: CLAUSEWATCH_TEAMS_APP_ID is not set (nor CLAUSEWATCH_TEAMS_EMULATOR)"

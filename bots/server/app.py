@@ -21,9 +21,9 @@ from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bots.server import adapters, api, diff_page, feeds, logs
+from bots.server import adapters, api, diff_page, feeds, logs, policy_pages
 from bots.server.background import BackgroundLoop
-from bots.server.worker import run_worker
+from bots.server.worker import run_worker, stopping_on_signals
 from core.config import Settings
 from core.metrics import StoreCollector
 from core.storage import database
@@ -46,6 +46,7 @@ def build_server(
     app.router.add_routes(diff_page.routes(engine, settings))
     app.router.add_routes(feeds.routes(engine, settings))
     app.add_subapp(api.PREFIX, api.app(engine, settings))
+    app.router.add_routes(policy_pages.routes(settings))
     app.router.add_routes(platforms.routes())
     app.on_startup.append(_freeze_heap)
     app.on_cleanup.append(_close_commands)
@@ -161,6 +162,10 @@ def _socket_mode(
     return connect
 
 
+SHUTDOWN_SECONDS = 30
+"""How long requests in flight may take after SIGTERM before the server closes their connections."""
+
+
 async def serving_operator_endpoints(engine: Engine, host: str, port: int | None, work: Awaitable[T]) -> T:
     """Await ``work`` while serving the operator's endpoints on ``port`` (None: without them)."""
     if port is None:
@@ -169,14 +174,40 @@ async def serving_operator_endpoints(engine: Engine, host: str, port: int | None
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
+        log.info("operator endpoints (/healthz, /readyz, /metrics) on http://%s:%d", host, port)
         return await work
     finally:
         await runner.cleanup()
 
 
 def serve(engine: Engine, settings: Settings, *, scheduler: bool = True, delivery: bool = True) -> None:
-    """Serve until SIGINT or SIGTERM (aiohttp's ``run_app`` shuts down gracefully on either)."""
+    """Serve until SIGINT or SIGTERM, then shut down gracefully (requests in flight, commands, the
+    worker's round), saying so in the log at each end."""
     app = build_server(engine, settings, scheduler=scheduler, delivery=delivery)
-    web.run_app(
-        app, host=settings.host, port=settings.port, print=log.info, access_log=None, shutdown_timeout=30
-    )
+    asyncio.run(_serve_until_stopped(app, settings, scheduler=scheduler, delivery=delivery))
+
+
+async def _serve_until_stopped(
+    app: web.Application, settings: Settings, *, scheduler: bool, delivery: bool
+) -> None:
+    """Listen on the configured address until a signal, then clean up the application."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_SECONDS)
+    await runner.setup()
+    stop = asyncio.Event()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info(
+            "serving on http://%s:%d (public URL %s); scheduler %s, delivery %s%s",
+            settings.host,
+            settings.port,
+            settings.public_url,
+            "on" if scheduler else "off",
+            "on" if delivery else "off",
+            "" if scheduler and delivery else " (run `clausewatch worker` for what is off)",
+        )
+        doing = f"shutting down (requests in flight get {SHUTDOWN_SECONDS} s, the worker finishes its round)"
+        with stopping_on_signals(stop, doing):
+            await stop.wait()
+    finally:
+        await runner.cleanup()
+    log.info("serve stopped")

@@ -51,6 +51,8 @@ def configure(settings: Settings) -> None:
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else logging.Formatter(TEXT_FORMAT))
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" on every start
+    # botbuilder's HTTP client (msrest on urllib3) warns of each retry; the Teams adapter logs the outcome.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
 
 
 @web.middleware

@@ -49,7 +49,8 @@ async def run_worker(
     )
     async with WebhookSender(settings) as webhook:
         deliverer = Deliverer(engine, settings, {WEBHOOK: webhook, **(senders or {})})
-        with _stop_on_signals(stop) if handle_signals else contextlib.nullcontext():
+        stopping = "finishing the round in progress, then stopping"
+        with stopping_on_signals(stop, stopping) if handle_signals else contextlib.nullcontext():
             if once:
                 if scheduler:
                     await check_due(engine, settings, stop=stop)
@@ -63,13 +64,19 @@ async def run_worker(
 
 
 @contextlib.contextmanager
-def _stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """Set ``stop`` on SIGTERM/SIGINT while the worker runs (a no-op where signals cannot be caught)."""
+def stopping_on_signals(stop: asyncio.Event, doing: str) -> Iterator[None]:
+    """Set ``stop`` on SIGTERM/SIGINT while the block runs, logging the signal and what happens next, so
+    an operator can tell a shutdown from a crash (a no-op where signals cannot be caught)."""
     loop = asyncio.get_running_loop()
     caught = []
+
+    def received(sig: signal.Signals) -> None:
+        log.info("%s received: %s", sig.name, doing)
+        stop.set()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, received, sig)
             caught.append(sig)
     try:
         yield

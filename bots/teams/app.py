@@ -24,13 +24,23 @@ from sqlalchemy.engine import Engine
 
 from bots.server.background import BackgroundLoop
 from bots.teams.bot import ClausewatchBot
-from bots.teams.sender import TeamsSender
+from bots.teams.sender import UNREACHABLE, TeamsSender
 from core.config import Settings
 from core.errors import ClausewatchError
 
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+
+
+class ConnectorUnreachable(Exception):
+    """The reply to an activity could not reach the connector at its ``serviceUrl``: raised out of the
+    turn so the request is answered 502 with one log line, not an apology that would fail the same way."""
+
+    def __init__(self, service_url: str, error: Exception) -> None:
+        super().__init__(
+            f"the Bot Framework connector at {service_url} is unreachable ({type(error).__name__})"
+        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,9 @@ class Teams:
         except aiohttp.ClientError as error:  # the Bot Framework's signing keys could not be fetched
             log.error("cannot verify a Teams token now: %s", error)
             return web.Response(status=503, text="cannot verify the Bot Framework token now; retry later")
+        except ConnectorUnreachable as error:
+            log.warning("Teams: could not reply to a %s activity: %s", body["type"], error)
+            return web.Response(status=502, text="could not reach the Bot Framework connector to reply")
         return response if response is not None else web.Response(status=201)
 
 
@@ -102,9 +115,14 @@ def build(engine: Engine, settings: Settings, commands: BackgroundLoop) -> Teams
 
 async def _on_error(turn_context: TurnContext, error: Exception) -> None:
     """A failure in a turn is logged; a user who wrote gets one line rather than silence. A proactive
-    turn (an alert being delivered) has nobody to answer: the delivery worker retries it."""
-    log.error("Teams turn failed: %s", error, exc_info=error)
+    turn (an alert being delivered) has nobody to answer: the delivery worker retries it. A connector
+    that cannot be reached gets no apology (it would fail the same way): see ``ConnectorUnreachable``."""
     activity = turn_context.activity
-    if activity.type == ActivityTypes.event and activity.name == ActivityEventNames.continue_conversation:
-        return
-    await turn_context.send_activity("Sorry, clausewatch failed to handle that; it has been logged.")
+    proactive = (
+        activity.type == ActivityTypes.event and activity.name == ActivityEventNames.continue_conversation
+    )
+    if isinstance(error, UNREACHABLE) and not proactive:
+        raise ConnectorUnreachable(activity.service_url or "its serviceUrl", error) from error
+    log.error("Teams turn failed: %s", error, exc_info=error)
+    if not proactive:
+        await turn_context.send_activity("Sorry, clausewatch failed to handle that; it has been logged.")

@@ -1,5 +1,6 @@
-"""The Teams app package: ``deploy/teams/manifest.json`` with the bot's ids filled in, and its two icons,
-zipped for upload to Teams (admin center, or "Upload a custom app").
+"""The Teams app package: the manifest template ``templates/manifest.json`` (package data, so an installed
+clausewatch builds it without a checkout) with the bot's ids and the privacy and terms pages' addresses
+filled in, and its two icons, zipped for upload to Teams (admin center, or "Upload a custom app").
 
 The icons are drawn here (a 192×192 colour square and a 32×32 white outline on transparency, the sizes
 Teams requires) so the package needs no image files or imaging library.
@@ -13,25 +14,45 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from core.errors import UsageError
 
-TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "teams" / "manifest.json"
+TEMPLATE = files("bots.teams") / "templates" / "manifest.json"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _HOST = re.compile(r"^[A-Za-z0-9.-]+(:\d+)?$")
 ACCENT = (0x1F, 0x4E, 0x79, 0xFF)
 
 
-def build_package(app_id: str, host: str, out: Path, template: Path = TEMPLATE) -> Path:
-    """Write the app package for the bot ``app_id`` served at ``host``; returns its path."""
+def build_package(
+    app_id: str, host: str, out: Path, *, privacy_url: str, terms_url: str, template: Traversable = TEMPLATE
+) -> Path:
+    """Write the app package for the bot ``app_id`` served at ``host``; returns its path. Teams refuses a
+    manifest whose privacy or terms address is not HTTPS, so that is checked here rather than on upload."""
     if not _GUID.match(app_id):
         raise UsageError(f"--app-id must be the bot's Microsoft App ID (a GUID), not {app_id!r}")
     if not _HOST.match(host):
         raise UsageError(f"--host must be a host name such as clausewatch.example.com, not {host!r}")
+    for setting, url in (("CLAUSEWATCH_PRIVACY_URL", privacy_url), ("CLAUSEWATCH_TERMS_URL", terms_url)):
+        if not url.startswith("https://"):
+            raise UsageError(
+                f"Teams needs an HTTPS address for the page {setting} names, not {url!r}: set "
+                "CLAUSEWATCH_PUBLIC_URL to the server's public https:// address, or set that setting"
+            )
     if not template.is_file():
         raise UsageError(f"the manifest template is missing at {template}")
-    manifest = template.read_text().replace("{{APP_ID}}", app_id).replace("{{HOST}}", host)
+    manifest = template.read_text()
+    for name, value in (
+        ("APP_ID", app_id),
+        ("HOST", host),
+        ("PRIVACY_URL", privacy_url),
+        ("TERMS_URL", terms_url),
+    ):
+        manifest = manifest.replace(
+            f"{{{{{name}}}}}", json.dumps(value)[1:-1]
+        )  # a quote cannot break the JSON
     json.loads(manifest)  # a broken template fails here, not in Teams
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("manifest.json", manifest)

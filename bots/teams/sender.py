@@ -21,6 +21,9 @@ from core.pipeline.fetch import retry_after_seconds
 
 GONE = {403, 404}
 """The connector's answers when the bot is no longer in the conversation or it no longer exists."""
+UNREACHABLE = (ClientRequestError, TimeoutError, OSError)
+"""What botbuilder's HTTP client raises when the connector at a ``serviceUrl`` cannot be reached at all
+(refused, unresolvable, timed out; msrest has already retried connecting three times)."""
 
 
 class TeamsSender:
@@ -52,7 +55,7 @@ class TeamsSender:
                 outcome["failure"] = _failure(error)
             except DeserializationError:  # a 5xx with a text or HTML body: msrest cannot read it
                 outcome["failure"] = DeliveryFailed("the Teams connector answered with an error page")
-            except (ClientRequestError, TimeoutError, OSError) as error:
+            except UNREACHABLE as error:
                 reason = f"could not reach the Teams connector: {type(error).__name__}"
                 outcome["failure"] = DeliveryFailed(reason)
             else:
