@@ -27,9 +27,9 @@ from core.pipeline.extract import extract
 from core.pipeline.fetch import Fetcher, FetchPolicy, FetchResult
 from core.pipeline.versions import Observation, Recorded, record, version_text
 from core.reading.changes import record_change
-from core.reading.profile import store_profiles
+from core.reading.profile import ensure_stored
 from core.storage.database import session_scope
-from core.storage.models import Document, Vendor, utcnow
+from core.storage.models import Document, Vendor, Version, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -182,11 +182,10 @@ def _process(
         assert doc is not None
         flap_window = timedelta(hours=settings.flap_window_hours)
         outcome = record(session, doc, observation, flap_window=flap_window)
-        change_id = _record_change(session, doc, outcome)
+        change_id = _record_change(session, doc, outcome, observation.text)
         _reschedule(session, settings, target.id)
-        new_version = outcome.version.id if outcome.status in _NEW_VERSION and outcome.version else None
-    if new_version is not None:
-        store_profiles(engine, [new_version])
+        if outcome.status in _NEW_VERSION and outcome.version is not None:
+            _store_profile(session, outcome.version, observation.text)
     return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
 
 
@@ -194,12 +193,22 @@ _NEW_VERSION = frozenset({"first", "changed", "flap"})
 """Outcomes that stored a version (whose profile is then read)."""
 
 
-def _record_change(session: Session, doc: Document, outcome: Recorded) -> int | None:
-    """Judge the change into a new version; alert on it unless the page only flipped back (``flap``)."""
+def _store_profile(session: Session, version: Version, text: str) -> None:
+    """The new version's AI data-use profile, read from the text in hand, in the version's transaction; a
+    failure is logged and never loses the version (the profile is then computed when first read)."""
+    try:
+        with session.begin_nested():
+            ensure_stored(session, version.content_hash, text=text)
+    except Exception:
+        log.exception("computing the AI data-use profile of version %s failed", version.id)
+
+
+def _record_change(session: Session, doc: Document, outcome: Recorded, new: str) -> int | None:
+    """Judge the change into a new version (whose text is ``new``); alert on it unless the page only
+    flipped back (``flap``)."""
     if outcome.status not in ("changed", "flap") or outcome.previous is None or outcome.version is None:
         return None
-    old = version_text(session, outcome.previous)
-    new = version_text(session, outcome.version)
+    old = outcome.previous_text or version_text(session, outcome.previous)
     change = record_change(session, doc, outcome.previous, outcome.version, old, new)
     if outcome.status == "changed":
         enqueue(session, change, doc, outcome.version)

@@ -58,6 +58,9 @@ class Recorded:
     version: Version | None = None
     previous: Version | None = None
     reason: str | None = None
+    previous_text: str | None = None
+    """The previous version's text when ``record`` had to read it, so the change is judged without
+    reading it again."""
 
 
 def record(session: Session, doc: Document, obs: Observation, *, flap_window: timedelta) -> Recorded:
@@ -79,10 +82,12 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
     flap = (
         latest is not None and obs.source == "fetched" and _seen_recently(session, doc, digest, flap_window)
     )
+    before: str | None = None
     if latest is not None and obs.source == "fetched" and not flap:
-        doubt = _shrink_doubt(session, latest, obs.text) or other_document(
-            version_text(session, latest), obs.text
-        )
+        doubt = _shrink_doubt(session, latest, obs.text)
+        if doubt is None:
+            before = version_text(session, latest)
+            doubt = other_document(before, obs.text)
         if doubt and doc.pending_hash != digest:
             doc.pending_hash, doc.pending_reason = digest, doubt
             return _hold(doc, "suspect", doubt + "; waiting for the next fetch to confirm")
@@ -91,7 +96,8 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
     if flap:
         reason = "the page flipped back to a text it showed recently: recorded, not alerted"
         return Recorded("flap", version=version, previous=latest, reason=reason)
-    return Recorded("first" if latest is None else "changed", version=version, previous=latest)
+    status = "first" if latest is None else "changed"
+    return Recorded(status, version=version, previous=latest, previous_text=before)
 
 
 def record_imported(session: Session, doc: Document, obs: Observation, previous: Version | None) -> Recorded:

@@ -24,6 +24,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -435,12 +436,10 @@ def _retention(clauses: Sequence[Clause], headings: dict[str, str | None]) -> Fi
     """Sentences that keep or delete data for a stated period, those about inputs and content first."""
     found: list[tuple[int, int, Quote]] = []
     for position, clause in enumerate(clauses):
-        if clause.kind == "heading" or not _RETENTION.search(clause.body):
+        if clause.kind == "heading":
             continue
-        for sentence in split_sentences(clause.body):
-            if _RETENTION.search(sentence) and _PERIOD.search(sentence) and _KEPT_DATA.search(sentence):
-                rank = 0 if _INPUTS.search(sentence) else 1
-                found.append((rank, position, Quote(clause.id, headings.get(clause.id), sentence)))
+        for rank, sentence in _retention_sentences(clause.body):
+            found.append((rank, position, Quote(clause.id, headings.get(clause.id), sentence)))
     if not found:
         return Finding("not_stated", "the terms state no retention period for inputs or content")
     quotes = [quote for _, _, quote in sorted(found, key=lambda item: (item[0], item[1]))[:2]]
@@ -450,6 +449,19 @@ def _retention(clauses: Sequence[Clause], headings: dict[str, str | None]) -> Fi
             if match.group(0).lower() not in periods:
                 periods.append(match.group(0).lower())
     return Finding("yes", "retention stated: " + ", ".join(periods[:4]), tuple(quotes))
+
+
+@lru_cache(maxsize=50_000)
+def _retention_sentences(body: str) -> tuple[tuple[int, str], ...]:
+    """A clause's sentences that keep or delete data for a stated period, ranked (0: about inputs and
+    content). Kept per clause text: a new version repeats almost every clause of the one before."""
+    if not _RETENTION.search(body):
+        return ()
+    return tuple(
+        (0 if _INPUTS.search(sentence) else 1, sentence)
+        for sentence in split_sentences(body)
+        if _RETENTION.search(sentence) and _PERIOD.search(sentence) and _KEPT_DATA.search(sentence)
+    )
 
 
 def headings_of(clauses: Sequence[Clause]) -> dict[str, str | None]:
@@ -517,13 +529,14 @@ def _remember(content_hash: str, profile: AIProfile) -> None:
         _PARSED.popitem(last=False)
 
 
-def ensure_stored(session: Session, content_hash: str) -> AIProfile:
-    """Make sure this database holds the text's current profile (memory may hold it from elsewhere)."""
+def ensure_stored(session: Session, content_hash: str, *, text: str | None = None) -> AIProfile:
+    """Make sure this database holds the text's current profile (memory may hold it from elsewhere);
+    ``text``, when the caller has it in hand, saves reading it back."""
     row = session.get(Profile, content_hash)
     if row is not None and row.reader_version == reading.READER_VERSION:
         return AIProfile.from_json(row.data)
     profile = _PARSED.get((content_hash, reading.READER_VERSION))
-    profile = profile or compute(blobs.get_text(session, content_hash))
+    profile = profile or compute(text if text is not None else blobs.get_text(session, content_hash))
     _store(session, content_hash, profile, row)
     _remember(content_hash, profile)
     return profile

@@ -17,10 +17,15 @@ from sqlmodel import Session, select
 from core.storage.models import Blob, Profile, Version
 
 LEVEL = 9
+"""Keyframes: compressed once, read often; worth the slower level."""
+DELTA_LEVEL = 3
+"""Deltas: a few hundred bytes whatever the level, so the fast one."""
 KEYFRAME = "zstd"
 DELTA = "zstd-delta"
-# Store a fresh keyframe when the delta is no longer much smaller than compressing the text on its own.
-DELTA_WORTH_IT = 0.5
+DELTA_WORTH_IT = 0.12
+"""A delta is kept when it is under this share of the raw text: legal text compresses to about a quarter
+on its own, so such a delta is under half a keyframe; otherwise a fresh keyframe is stored. Deciding on
+the raw size means one compression per version, never a keyframe made only to be discarded."""
 
 
 def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
@@ -30,7 +35,7 @@ def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
 def _compress(raw: bytes, base: bytes | None = None) -> bytes:
     if base is None:
         return zstandard.ZstdCompressor(level=LEVEL).compress(raw)
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary(base)).compress(raw)
+    return zstandard.ZstdCompressor(level=DELTA_LEVEL, dict_data=_dictionary(base)).compress(raw)
 
 
 def _decompress(data: bytes, base: bytes | None = None) -> bytes:
@@ -66,13 +71,15 @@ def put_text(session: Session, content_hash: str, text: str, *, near: str | None
     if existing is not None:
         return existing
     raw = text.encode("utf-8")
-    blob = Blob(hash=content_hash, codec=KEYFRAME, size=len(raw), data=_compress(raw))
     base_hash = keyframe_of(session, near) if near else None
     base = session.get(Blob, base_hash) if base_hash else None
+    blob = None
     if base is not None:
         delta = _compress(raw, _raw(session, base))
-        if len(delta) < DELTA_WORTH_IT * len(blob.data):
+        if len(delta) < DELTA_WORTH_IT * len(raw):
             blob = Blob(hash=content_hash, codec=DELTA, base_hash=base.hash, size=len(raw), data=delta)
+    if blob is None:
+        blob = Blob(hash=content_hash, codec=KEYFRAME, size=len(raw), data=_compress(raw))
     _insert_if_absent(session, blob)
     return blob
 
