@@ -6,12 +6,14 @@ import asyncio
 import os
 import sys
 from asyncio.subprocess import PIPE
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from bots.console.vendor_site import VendorSite
+from bots.console.vendor_site import VendorSite, render_page
 from core.alerts import subscriptions
 from core.config import Settings
 from core.pipeline.check import check_documents
@@ -152,6 +154,34 @@ async def test_another_document_at_the_same_address_is_held_and_never_judged_as_
     with Session(engine) as session:
         [change] = session.exec(select(Change)).all()
     assert not change.ai_training_change and "another document" in (change.summary or "")
+
+
+async def test_the_same_bytes_without_validators_cost_a_hash(
+    engine: Engine, settings: Settings, serve: Callable[[web.Application], Awaitable[str]]
+) -> None:
+    """A 200 with no ETag or Last-Modified: identical bytes are known unchanged before any extraction;
+    other bytes of the same text are extracted and found unchanged; a new recipe reads the page again."""
+    body = {"html": render_page(TERMS)}
+
+    async def page(_request: web.Request) -> web.Response:
+        return web.Response(body=body["html"], content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/terms", page)
+    url = await serve(app) + "/terms"
+    with database.session_scope(engine) as session:
+        doc_id = documents.track(session, url, "Acme", "tos").id or 0
+    [first] = await check_documents(engine, settings, [doc_id])
+    [same] = await check_documents(engine, settings, [doc_id])
+    assert first.status == "first" and same.status == "unchanged" and "byte for byte" in same.message
+    body["html"] = render_page(TERMS).replace(b"<main", b"<!-- build 2 --><main")
+    [cosmetic] = await check_documents(engine, settings, [doc_id])
+    assert cosmetic.status == "unchanged" and "byte for byte" not in cosmetic.message
+    with database.session_scope(engine) as session:
+        documents.track(session, url, "Acme", "tos", select_css=["main"])
+    [again] = await check_documents(engine, settings, [doc_id])
+    assert again.status == "unchanged" and "byte for byte" not in again.message
+    assert _count(engine, Version) == 1
 
 
 async def test_a_revert_is_a_version_and_a_flip_back_alerts_no_one(

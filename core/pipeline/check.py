@@ -8,6 +8,7 @@ and never stops the others. A change and its alerts are written in one transacti
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
@@ -77,6 +78,7 @@ class _Target:
     remove: list[str]
     etag: str | None
     last_modified: str | None
+    body_hash: str | None
 
 
 def _targets(session: Session, ids: Sequence[int]) -> list[_Target]:
@@ -96,6 +98,7 @@ def _targets(session: Session, ids: Sequence[int]) -> list[_Target]:
             remove=list(doc.remove),
             etag=doc.etag if doc.state == "ok" else None,
             last_modified=doc.last_modified if doc.state == "ok" else None,
+            body_hash=doc.body_hash if doc.state == "ok" else None,
         )
         for doc, vendor in rows
     ]
@@ -165,6 +168,11 @@ def _process(
         with session_scope(engine) as session:
             _reschedule(session, settings, target.id, state="ok")
         return CheckReport(target.id, target.ref, "not-modified", "not modified since the last check")
+    body_hash = hashlib.sha256(result.body).hexdigest()
+    if body_hash == target.body_hash:  # the very bytes of the latest version: nothing to extract
+        with session_scope(engine) as session:
+            _reschedule(session, settings, target.id, state="ok")
+        return CheckReport(target.id, target.ref, "unchanged", "no change (the same page, byte for byte)")
     extracted = extract(
         result.body, result.content_type, charset=result.charset, select=target.select, remove=target.remove
     )
@@ -183,6 +191,7 @@ def _process(
         flap_window = timedelta(hours=settings.flap_window_hours)
         outcome = record(session, doc, observation, flap_window=flap_window)
         change_id = _record_change(session, doc, outcome, observation.text)
+        doc.body_hash = body_hash if outcome.status in _AS_LATEST else None
         _reschedule(session, settings, target.id)
         if outcome.status in _NEW_VERSION and outcome.version is not None:
             _store_profile(session, outcome.version, observation.text)
@@ -191,6 +200,8 @@ def _process(
 
 _NEW_VERSION = frozenset({"first", "changed", "flap"})
 """Outcomes that stored a version (whose profile is then read)."""
+_AS_LATEST = _NEW_VERSION | {"unchanged"}
+"""Outcomes after which the page read is the latest version's (its raw bytes may stand for it)."""
 
 
 def _store_profile(session: Session, version: Version, text: str) -> None:

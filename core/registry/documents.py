@@ -170,7 +170,7 @@ def _set_recipe(
 ) -> Document:
     fetch_with = doc.fetch_with if browser is None else ("browser" if browser else "http")
     if (doc.url, doc.select, doc.remove, doc.fetch_with) != (url, select_css, remove_css, fetch_with):
-        doc.etag = doc.last_modified = None  # a new recipe must re-read the page, not get a 304
+        doc.etag = doc.last_modified = doc.body_hash = None  # a new recipe must re-read the page
     doc.url, doc.active, doc.check_interval_hours, doc.fetch_with = url, True, interval, fetch_with
     doc.select, doc.remove = select_css, remove_css
     doc.next_check_at = None

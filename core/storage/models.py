@@ -35,6 +35,8 @@ class Document(SQLModel, table=True):
     Untracking sets ``active`` false and keeps the history. ``fresh_start``: the document was moved to
     another page, so its next version is compared with nothing. ``fetch_with`` is ``http`` (the page as
     served) or ``browser`` (rendered by headless Chromium, for pages whose text is put in by JavaScript).
+    ``body_hash`` is the hash of the raw page last read as the latest version: the same bytes again are
+    known unchanged without extracting them.
     """
 
     __table_args__ = (UniqueConstraint("vendor_id", "slug"),)
@@ -58,6 +60,7 @@ class Document(SQLModel, table=True):
     pending_hash: str | None = None
     pending_reason: str | None = None
     fresh_start: bool = False
+    body_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
 
