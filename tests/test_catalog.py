@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from core.errors import ClausewatchError, NotFoundError, UsageError
 from core.registry import catalog
 from core.registry.catalog import Catalog, CatalogDocument, CatalogEntry
-from core.registry.documents import DOC_TYPES
 from core.registry.names import slugify
+from core.registry.pages import DOC_TYPES
 from core.storage.database import session_scope
 
 REQUIRED = [

@@ -102,14 +102,21 @@ async def test_tracking_never_re_points_or_duplicates_silently(cli: Cli, vendor_
     await cli("track", vendor_site.url("/terms"), "--vendor", "Acme", "--type", "tos")
     _, err = await cli("track", vendor_site.url("/other"), "--vendor", "Acme", "--type", "tos", ok=False)
     assert vendor_site.url("/terms") in err and vendor_site.url("/other") in err and "--move" in err
-    _, err = await cli("track", vendor_site.url("/terms"), "--vendor", "Acme Inc", "--type", "tos", ok=False)
-    assert "already tracked as acme/terms-of-service (id 1)" in err
+    for same_page in ("/terms#top", "/terms?utm_source=mail", "//terms", "/terms/"):
+        url = vendor_site.url(same_page).replace("http://", "https://" if "#" in same_page else "http://")
+        _, err = await cli("track", url, "--vendor", "Beta", "--type", "tos", ok=False)
+        assert "already tracked as acme/terms-of-service (id 1)" in err, same_page
+    await cli("track", vendor_site.url("/terms"), "--vendor", "Acme Inc", "--type", "tos")  # Acme, again
     out, _ = await cli("track", vendor_site.url("/other"), "--vendor", "Acme", "--type", "tos", "--move")
     assert "moved acme/terms-of-service" in out and "first version at the document's new address" in out
     changes = await _json(cli, "changes")
     assert changes == []  # another page's text is no change of this document, and alerts no one
     [row] = await _json(cli, "list")  # type: ignore[misc]
     assert row["url"] == vendor_site.url("/other")
+    _, err = await cli("diff", "acme", code=1)  # no change leads to the first version at the new address
+    assert "first version at the document's new address" in err and "--from v1 --to v2" in err
+    history = await _json(cli, "history", "acme")
+    assert isinstance(history, dict) and history["versions"][1]["source"] == "moved"
     audit = subprocess.run(  # the move is in the audit log
         [sys.executable, "-c", "from bots.console.cli import main; main()", "chat"],
         input="audit\n",
@@ -124,13 +131,13 @@ async def test_tracking_never_re_points_or_duplicates_silently(cli: Cli, vendor_
 async def test_rename_merge_and_purge(cli: Cli, vendor_site: VendorSite) -> None:
     vendor_site.publish("/terms", TERMS)
     vendor_site.publish("/privacy", OTHER)
-    await cli("track", vendor_site.url("/terms"), "--vendor", "Open AI Inc", "--type", "tos")
-    await cli("track", vendor_site.url("/privacy"), "--vendor", "OpenAI", "--type", "privacy")
-    out, _ = await cli("vendor", "merge", "open ai inc", "openai")
+    await cli("track", vendor_site.url("/terms"), "--vendor", "WayneCorp", "--type", "tos")
+    await cli("track", vendor_site.url("/privacy"), "--vendor", "Wayne Enterprises", "--type", "privacy")
+    out, _ = await cli("vendor", "merge", "waynecorp", "wayne enterprises")
     assert "1 documents" in out
     refs = sorted(row["ref"] for row in await _json(cli, "list"))  # type: ignore[union-attr]
-    assert refs == ["openai/privacy-policy", "openai/terms-of-service"]
-    out, _ = await cli("vendor", "rename", "openai", "OpenAI OpCo")
+    assert refs == ["wayne-enterprises/privacy-policy", "wayne-enterprises/terms-of-service"]
+    out, _ = await cli("vendor", "rename", "wayne enterprises", "OpenAI OpCo")
     assert "openai-opco/" in out
     _, err = await cli("untrack", "openai-opco/privacy", "--purge", ok=False)
     assert "--yes" in err  # no terminal to confirm at: refused, nothing deleted
@@ -302,3 +309,108 @@ async def test_browser_choice_and_signed_feed_address(cli: Cli, vendor_site: Ven
     out, err = await cli("feed-url", "--vendor", "acme", "--ai-only")
     assert out.startswith("https://bot.example.com/feeds/changes.atom?") and "sig=" in out
     assert "CLAUSEWATCH_API_TOKEN" in err
+
+
+async def test_re_tracking_keeps_the_recipe_and_one_company_is_one_vendor(
+    cli: Cli, vendor_site: VendorSite, corpus: Path
+) -> None:
+    vendor_site.publish("/terms", TERMS)
+    url = vendor_site.url("/terms")
+    await cli("track", url, "--vendor", "Acme", "--type", "tos", "--select", "main", "--no-check")
+    await cli("track", url, "--vendor", "Acme", "--type", "tos", "--no-check")
+    _, err = await cli("track", "zoom", "--select", "main", code=2)
+    assert "apply to a page tracked by URL" in err
+    zoom = str(corpus / "zoom/terms-of-service")
+    await cli("import-history", zoom, "--vendor", "Zoom Video Communications", "--type", "tos")
+    again = await _json(cli, "import-history", zoom, "--vendor", "Zoom Video Communications", "--type", "tos")
+    assert isinstance(again, dict) and again["already_stored"] == 5 and again["skipped"] == []  # exit 0
+    await cli("track", "zoom", "--no-check")  # the catalog's Zoom is the vendor imported under its full name
+    rows = await _json(cli, "list")
+    assert isinstance(rows, list) and {row["vendor"] for row in rows} == {"Acme", "Zoom Video Communications"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from core.storage import database; from sqlmodel import Session; from core.storage.models import "
+        "Document; import os; e = database.open_engine(os.environ['CLAUSEWATCH_DATABASE_URL']); "
+        "print(Session(e).get(Document, 1).select)",
+        env=cli.env,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await process.communicate()
+    assert out.decode().strip() == "['main']"  # re-tracking without --select kept it
+    _, err = await cli("diff", "zoom/tos", "--from", "v3", "--to", "v1", code=2)
+    assert "name the older first" in err
+
+
+async def test_merge_keeps_the_broader_subscription(cli: Cli, vendor_site: VendorSite) -> None:
+    vendor_site.publish("/a", TERMS)
+    vendor_site.publish("/b", OTHER)
+    await cli("track", vendor_site.url("/a"), "--vendor", "Mergeme", "--type", "tos")
+    await cli("track", vendor_site.url("/b"), "--vendor", "Keeper", "--type", "privacy")
+    hook = "https://hooks.example.com/x"
+    await cli("subscribe", "--webhook", hook, "mergeme", "--all-changes")
+    await cli("subscribe", "--webhook", hook, "keeper", "--min-severity", "high")
+    await cli("vendor", "merge", "mergeme", "keeper")
+    listing = subprocess.run(
+        [sys.executable, "-c", _SUBSCRIPTIONS], capture_output=True, text=True, env=cli.env, check=True
+    )
+    assert listing.stdout.split() == ["all", "low"]
+    cli.env["CLAUSEWATCH_ALLOW_PRIVATE_URLS"] = "false"
+    _, err = await cli("subscribe", "--webhook", "http://10.0.0.1/hook", code=1)
+    assert "private" in err.lower() or "not allowed" in err.lower()
+
+
+_SUBSCRIPTIONS = """
+import os
+from sqlmodel import Session, select
+from core.storage import database
+from core.storage.models import Subscription
+engine = database.open_engine(os.environ["CLAUSEWATCH_DATABASE_URL"])
+with Session(engine) as session:
+    for sub in session.exec(select(Subscription)).all():
+        print(sub.changes, sub.min_severity)
+"""
+
+
+async def test_ota_import_follows_a_renamed_file(cli: Cli, tmp_path: Path) -> None:
+    repo = tmp_path / "versions"
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    _write(repo / "Zoom", "Terms of Service.md", TERMS)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "First record of Zoom Terms of Service", date="2023-03-01T10:00:00Z")
+    (repo / "Zoom Video").mkdir()
+    _git(
+        repo, "mv", "Zoom/Terms of Service.md", "Zoom Video/Terms of Service.md", date="2023-05-01T10:00:00Z"
+    )
+    _git(repo, "commit", "-q", "-m", "Rename the service", date="2023-05-01T10:00:00Z")
+    _write(repo / "Zoom Video", "Terms of Service.md", TERMS + TRAINS)
+    _git(repo, "commit", "-qam", "Record new changes", date="2023-08-07T10:00:00Z")
+    report = await _json(cli, "import-history", "--ota", str(repo), "Zoom Video", "Terms of Service")
+    assert isinstance(report, dict) and report["imported"] == 2 and report["unchanged"] == 1
+    _, err = await cli("import-history", "--ota", str(repo), "Nobody", "tos", code=1)
+    assert "no history of" in err
+
+
+async def test_ctrl_c_during_a_new_track_keeps_nothing(cli: Cli, serve: Serve) -> None:
+    async def slow(_request: web.Request) -> web.Response:
+        await asyncio.sleep(30)
+        return web.Response(text="late")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", slow)
+    base = await serve(app)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from bots.console.cli import main; main()",
+        *("track", f"{base}/slow", "--vendor", "Slow", "--type", "tos"),
+        env=cli.env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    await asyncio.sleep(2.5)
+    process.send_signal(signal.SIGINT)
+    await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 130
+    assert await _json(cli, "list") == []

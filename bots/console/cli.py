@@ -46,7 +46,8 @@ app = typer.Typer(
     epilog="Start with [bold]clausewatch demo[/]; then [bold]clausewatch track URL --vendor NAME "
     "--type tos[/], [bold]clausewatch check[/] and [bold]clausewatch changes --ai-only[/]. "
     "Settings: CLAUSEWATCH_* variables (see README.md). "
-    "Exit codes: 0 success, 1 failure (a document failed, nothing tracked, an unknown name), 2 usage error.",
+    "Exit codes: 0 success, 1 failure (a document failed, nothing tracked, an unknown name), 2 usage error, "
+    "130 interrupted.",
     rich_markup_mode="rich",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -263,6 +264,8 @@ def track(
                 raise UsageError("give either URL|VENDOR or --from-file, not both")
             pages = _pages_from_csv(session, from_file)
         elif target is not None:
+            if (select or remove) and "://" not in target:
+                raise UsageError("--select and --remove apply to a page tracked by URL, not a catalog vendor")
             name, found = pages_to_track(session, target, doc_type, vendor)
             pages = [
                 (name, replace(page, select=tuple(select or ()), remove=tuple(remove or ())))
@@ -431,7 +434,7 @@ def subscribe(
         str, typer.Option("--webhook", metavar="URL", help="POST alerts as JSON to this URL.")
     ],
     vendors: Annotated[
-        list[str] | None, typer.Argument(metavar="[VENDOR]...", help="Vendors to hear about (default: all).")
+        list[str] | None, typer.Argument(metavar="VENDOR", help="Vendors to hear about (default: all).")
     ] = None,
     all_changes: Annotated[
         bool, typer.Option("--all-changes", help="Every substantive change, not only AI-training ones.")
@@ -445,12 +448,15 @@ def subscribe(
 
     `clausewatch worker` (or `serve`) delivers them; the body is described in README.md."""
     from core.alerts import subscriptions
-    from core.registry import documents
+    from core.pipeline.fetch import FetchPolicy, checked_url
+    from core.registry import pages
     from core.registry import vendors as vendor_records
     from core.storage import database
 
-    url = documents.check_url(webhook)
-    with database.session_scope(_engine()) as session:
+    url = pages.check_url(webhook)
+    settings = _settings()
+    checked_url(url, FetchPolicy.from_settings(settings))  # a private address is refused now, as when sending
+    with database.session_scope(_engine(settings)) as session:
         named = [vendor_records.named(session, name) for name in vendors or []]
         place = subscriptions.Place("webhook", "local", url, name=url)
         subs = subscriptions.subscribe(
@@ -472,7 +478,7 @@ def subscribe(
 def unsubscribe(
     webhook: Annotated[str, typer.Option("--webhook", metavar="URL", help="The webhook to stop.")],
     vendors: Annotated[
-        list[str] | None, typer.Argument(metavar="[VENDOR]...", help="Only these vendors (default: all).")
+        list[str] | None, typer.Argument(metavar="VENDOR", help="Only these vendors (default: all).")
     ] = None,
 ) -> None:
     """Stop delivering alerts to a webhook (for some vendors, or all)."""
@@ -518,7 +524,7 @@ def list_command(as_json: Annotated[bool, typer.Option("--json", help="One JSON 
         state = t.document.state + (f": {t.document.last_error}" if t.document.last_error else "")
         cells = (str(t.document.id), t.ref, t.document.doc_type, state, latest, tracking, t.document.url)
         table.add_row(*(Text(cell) for cell in cells))  # vendor-controlled text is never rich markup
-    out.print(table)
+    _show(table)
 
 
 def _tracked_json(t: documents.Tracked) -> dict[str, object]:
@@ -686,25 +692,35 @@ def history(
         size = f"{int(str(row['size'])) / 1000:,.1f} kB" if row["size"] is not None else "?"
         cells = (str(row["version"]), when, str(row["source"]), size, str(row["clauses"] or "first"))
         table.add_row(*cells, Text(str(row["verdict"] or "")))
-    out.print(table)
+    _show(table)
 
 
 def _clause_counts(change: Change) -> str:
     return f"+{change.clauses_added} -{change.clauses_removed} ~{change.clauses_modified}"
 
 
-_KEPT_COLUMNS = frozenset({"date", "source", "size", "clauses", "id", "document", "change", "state"})
+_KEY_COLUMNS = frozenset({"id", "change", "version", "date", "latest version", "tracking", "clauses", "size"})
+"""Columns of what people type or read as one token (ids, versions, dates): never cut or wrapped."""
 
 
 def _table(*columns: str, title: str | None = None) -> Table:
-    """A table whose identifying columns (the first two: ids, refs, versions, dates) never wrap or get cut,
-    and whose URL column folds rather than being cut in a terminal; piped output is never wrapped at all
-    (``out`` is as wide as the longest line)."""
+    """A table for ``_show``: other columns wrap, and fold a long reference or URL rather than cut it."""
     table = Table(title=title)
-    for index, column in enumerate(columns):
-        keep = index < 2 or column in _KEPT_COLUMNS
-        table.add_column(column, no_wrap=keep, overflow="fold" if column == "url" else "ellipsis")
+    for column in columns:
+        table.add_column(column, no_wrap=column in _KEY_COLUMNS, overflow="fold")
     return table
+
+
+def _show(table: Table) -> None:
+    """Print a table whose key columns keep their widest cell in a narrow terminal, the other columns
+    sharing what is left; piped output is never wrapped at all (``out`` is as wide as its lines)."""
+    from rich.cells import cell_len
+
+    for column in table.columns:
+        if str(column.header) in _KEY_COLUMNS:
+            cells = [str(column.header), *(str(cell) for cell in column.cells)]
+            column.min_width = max(cell_len(cell) for cell in cells)
+    out.print(table)
 
 
 @app.command()
@@ -832,7 +848,7 @@ def changes_command(
             change_label(change),
             Text((change.summary or "")[:300]),
         )
-    out.print(table)
+    _show(table)
 
 
 def _change_json(change: Change, doc: Document, vendor: Vendor, version: Version) -> dict[str, object]:
@@ -878,7 +894,7 @@ def eval_changes(
         got = _verdict_word(result.got, result.verdict.direction, result.verdict.actor)
         style = "" if result.correct else "bold red"
         table.add_row(Text(result.case.name), expected, Text(got, style=style), Text(result.quote[:160]))
-    out.print(table)
+    _show(table)
     out.print(report.summary())
     for kind, part in kinds.items():
         out.print(f"  {kind}: {part.summary()}", markup=False)
@@ -947,13 +963,20 @@ def import_history_command(
         )
     if as_json:
         skipped = [{"file": name, "reason": reason} for name, reason in report.skipped]
-        summary = {"imported": report.imported, "unchanged": report.unchanged, "skipped": skipped}
+        summary = {
+            "imported": report.imported,
+            "unchanged": report.unchanged,
+            "already_stored": report.already,
+            "skipped": skipped,
+        }
         print(json.dumps({"document": report.document_ref, **summary}))
     else:
-        out.print(f"{report.document_ref}: {report.imported} versions imported, {report.unchanged} unchanged")
+        already = f", {report.already} already stored" if report.already else ""
+        done = f"{report.imported} versions imported, {report.unchanged} unchanged{already}"
+        out.print(f"{report.document_ref}: {done}", markup=False)
         for name, reason in report.skipped:
             err.print(f"skipped {name}: {reason}", markup=False)
-    if report.skipped and not (report.imported or report.unchanged):
+    if report.skipped and not (report.imported or report.unchanged or report.already):
         raise typer.Exit(EXIT_FAILED)
 
 

@@ -30,8 +30,8 @@ from core.answers.answering import ask
 from core.errors import ClausewatchError, UsageError
 from core.pipeline.extract import SUFFIX_TYPES
 from core.pipeline.history_import import DATED_FILE, history_file, import_files
-from core.registry.documents import DOC_TYPES, canonical_doc_type
 from core.registry.names import slugify
+from core.registry.pages import DOC_TYPES, canonical_doc_type
 from core.storage.database import open_engine, session_scope
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -17,8 +17,8 @@ from typing import Literal
 from core.errors import UsageError
 from core.reading.statements import data_categories
 from core.reading.vocabulary import QUESTION_WORDS
-from core.registry.documents import DOC_TYPES
 from core.registry.names import VendorName, find_vendors, name_like
+from core.registry.pages import DOC_TYPES
 from core.text import dates
 
 Kind = Literal["ai", "register", "changes", "general"]

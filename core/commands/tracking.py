@@ -25,7 +25,7 @@ from core.pipeline.check import CheckReport
 from core.pipeline.fetch import ip_literal
 from core.pipeline.scheduler import check_now
 from core.pipeline.versions import versions_of
-from core.registry import catalog, documents
+from core.registry import catalog, documents, vendors
 from core.registry.catalog import CatalogDocument
 from core.registry.names import resolve_vendor
 from core.storage.database import read_scope, session_scope
@@ -106,8 +106,16 @@ async def track_pages(
     with session_scope(engine) as session:
         known = {t.document.id for t in documents.list_tracked(session, include_inactive=True)}
         moved: list[tuple[str, str, str]] = []
-        ids = [_track_page(session, vendor, page, (interval, browser), move, moved) for vendor, page in pages]
-    reports = await check_now(engine, settings, ids, on_done=on_done) if check else []
+        ids = list(
+            dict.fromkeys(
+                _track_page(session, vendor, page, (interval, browser), move, moved) for vendor, page in pages
+            )
+        )  # a page named twice is tracked once
+    try:
+        reports = await check_now(engine, settings, ids, on_done=on_done) if check else []
+    except BaseException:  # interrupted (Ctrl-C, shutdown): a page never read is not kept either
+        _drop_unread(engine, [i for i in ids if i not in known])
+        raise
     doomed = [r for r in reports if r.failed and r.document_id not in known and not keep_failed]
     with session_scope(engine) as session:
         dropped = [documents.purge(session, str(r.document_id)).ref for r in doomed]
@@ -115,6 +123,15 @@ async def track_pages(
             documents.resolve(session, str(i)).ref for i in ids if i not in {r.document_id for r in doomed}
         ]
     return TrackOutcome(kept, reports, moved, dropped)
+
+
+def _drop_unread(engine: Engine, ids: list[int]) -> None:
+    """Purge the documents just created that got no version (their first check never finished)."""
+    with session_scope(engine) as session:
+        for doc_id in ids:
+            tracked = documents.resolve(session, str(doc_id))
+            if tracked.latest is None:
+                documents.purge(session, str(doc_id))
 
 
 def _track_page(
@@ -137,8 +154,8 @@ def _track_page(
         page.url,
         vendor,
         page.type,
-        select_css=list(page.select),
-        remove_css=list(page.remove),
+        select_css=list(page.select) or None,  # no recipe given keeps the document's
+        remove_css=list(page.remove) or None,
         interval_hours=how[0],
         browser=how[1],
     )
@@ -153,13 +170,14 @@ def pages_to_track(
         page = CatalogDocument(type=doc_type or DEFAULT_TYPE, url=target)
         return vendor or vendor_of_url(target), [page]
     entry = catalog.load(session).resolve(target)
+    vendor = vendor or vendors.stored_name(session, [entry.name, *entry.aliases]) or entry.name
     if doc_type is None:
-        return vendor or entry.name, list(entry.documents)
+        return vendor, list(entry.documents)
     page_found = entry.document(doc_type)
     if page_found is None:
         kinds = ", ".join(doc.type for doc in entry.documents)
         raise NotFoundError(f"the catalog has no {doc_type!r} of {entry.name}, only: {kinds}")
-    return vendor or entry.name, [page_found]
+    return vendor, [page_found]
 
 
 def vendor_of_url(url: str) -> str:

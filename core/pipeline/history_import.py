@@ -22,8 +22,8 @@ from core.pipeline.extract import SUFFIX_TYPES, extract
 from core.pipeline.versions import SHRINK_LIMIT, Observation, record_imported, version_text, versions_of
 from core.reading.changes import record_change
 from core.reading.profile import store_profiles
-from core.registry.documents import canonical_doc_type
 from core.registry.names import slugify
+from core.registry.pages import canonical_doc_type
 from core.registry.vendors import get_or_create_vendor
 from core.storage.database import session_scope
 from core.storage.models import Document, Version
@@ -39,6 +39,8 @@ class ImportReport:
     document_ref: str
     imported: int = 0
     unchanged: int = 0
+    already: int = 0
+    """Files not older than the stored history (a re-run of the same import)."""
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -201,8 +203,8 @@ def _import_one(
     """Import one file; returns the version now latest among the imported ones and a status word."""
     name = read.file.name
     if first_existing is not None and read.file.day >= first_existing.effective_date:
-        reason = f"not older than the stored history (which starts {first_existing.effective_date})"
-        return _skip(report, name, reason)
+        report.already += 1  # history is only added before what is stored
+        return None, "already stored"
     if read.observation is None:
         return _skip(report, name, read.error or "unreadable")
     if doubt is not None:

@@ -16,7 +16,7 @@ The rules that keep history clean:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -29,6 +29,8 @@ from core.storage.models import Blob, Document, Version, utcnow
 from core.text.normalise import content_hash
 
 SHRINK_LIMIT = 0.5
+MOVED = "moved"
+"""The source of the first version after ``track --move``: a fresh line, compared with nothing before it."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
         _settle(doc, obs)
         return Recorded("unchanged", version=latest)
     if doc.fresh_start:
-        version = _store(session, doc, obs, digest, None)
+        version = _store(session, doc, replace(obs, source=MOVED), digest, None)
         _settle(doc, obs)
         return Recorded("first", version=version, reason="first version at the document's new address")
     flap = (
@@ -233,6 +235,10 @@ def version_number(session: Session, version: Version) -> int:
     return [v.id for v in versions_of(session, version.document_id)].index(version.id) + 1
 
 
+def _order(versions: list[Version], version: Version) -> int:
+    return [v.id for v in versions].index(version.id)
+
+
 def _describe_ref(ref: VersionRef | None) -> str:
     return "today" if ref is None else f"v{ref}" if isinstance(ref, int) else f"on or before {ref}"
 
@@ -254,6 +260,11 @@ def versions_to_compare(
         old = version_by_ref(session, document_id, start)
         if old is None:
             raise NotFoundError(f"no version {_describe_ref(start)}")
+        versions = versions_of(session, document_id)
+        if _order(versions, old) > _order(versions, new):
+            raise UsageError(
+                f"{_describe_ref(start)} is newer than {_describe_ref(end)}: name the older first"
+            )
         if old.id == new.id:
             raise NotFoundError(
                 f"{_describe_ref(start)} and {_describe_ref(end)} are the same version: nothing to compare"
@@ -263,4 +274,9 @@ def versions_to_compare(
     index = [v.id for v in versions].index(new.id)
     if index == 0:
         raise NotFoundError(f"there is no version before {new.effective_date} to compare with")
+    if new.source == MOVED:
+        raise NotFoundError(
+            f"v{index + 1} is the first version at the document's new address, so no change leads to it; "
+            f"name both versions (--from v{index} --to v{index + 1}) to compare the two pages anyway"
+        )
     return versions[index - 1], new

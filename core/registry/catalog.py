@@ -18,8 +18,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from core.errors import ClausewatchError, NotFoundError, UsageError
-from core.registry.documents import DOC_TYPES, canonical_doc_type, check_url
 from core.registry.names import slugify
+from core.registry.pages import DOC_TYPES, canonical_doc_type, check_url
 from core.storage.models import CatalogEntry as CatalogRow
 from core.storage.models import utcnow
 from core.text.similarity import similarity

@@ -6,47 +6,18 @@ a URL or an id), so resolution is forgiving but never guesses between two candid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlmodel import Session, col, select
 
-from core.errors import AmbiguousError, ClausewatchError, ConflictError, FetchError, NotFoundError, UsageError
+from core.errors import AmbiguousError, ClausewatchError, ConflictError, NotFoundError, UsageError
 from core.registry.names import resolve_vendor, slugify
+from core.registry.pages import canonical_doc_type, check_url
 from core.registry.vendors import get_or_create_vendor, remove_if_unused
 from core.storage import blobs
 from core.storage.models import Alert, Change, Document, Review, Vendor, Version
-
-# Canonical document types, and the short names people type for them.
-DOC_TYPES: dict[str, tuple[str, ...]] = {
-    "Terms of Service": ("tos", "terms", "terms of use", "terms and conditions", "terms-of-service"),
-    "Privacy Policy": ("privacy", "privacy notice", "privacy statement", "privacy-policy"),
-    "AI Terms": ("ai", "ai terms", "ai policy", "ai-terms", "generative ai terms"),
-    "Data Processing Addendum": ("dpa", "data processing agreement", "data-processing-addendum"),
-    "Acceptable Use Policy": ("aup", "acceptable use", "acceptable-use-policy"),
-    "Cookie Policy": ("cookies", "cookie policy", "cookie-policy"),
-    "Developer Terms": ("developer terms", "api terms", "developer-terms"),
-}
-
-
-def canonical_doc_type(text: str) -> str:
-    """Map what a user typed to a canonical type; other types are kept, title-cased."""
-    wanted = text.strip().lower()
-    if not wanted:
-        raise UsageError("the document type is empty; e.g. --type 'Terms of Service'")
-    for name, aliases in DOC_TYPES.items():
-        if wanted == name.lower() or wanted in aliases:
-            return name
-    return " ".join(word[:1].upper() + word[1:] for word in text.split())
-
-
-def check_url(url: str) -> str:
-    """Accept only absolute http(s) URLs with a valid host; addresses are checked again at fetch time."""
-    from core.pipeline.fetch import check_url as fetchable  # the HTTP client is imported only when needed
-
-    try:
-        return fetchable(url)
-    except FetchError:
-        raise UsageError(f"not an http(s) URL: {url!r}") from None
 
 
 @dataclass(frozen=True)
@@ -78,13 +49,13 @@ def track(
 
     Never re-points silently: the vendor's document of that type tracked at another URL is a
     ``ConflictError`` naming both (``move`` does it on purpose), and so is the URL tracked as another
-    document, since two records of one page would judge each other's history. ``browser`` true renders the
+    document, since two records of one page would judge each other's history. Selectors left None keep
+    what the document had (re-tracking never drops a recipe silently). ``browser`` true renders the
     page in headless Chromium (text put in by JavaScript), false fetches it over HTTP; None keeps what the
     document had (HTTP for a new one), so re-tracking does not undo it."""
     url = check_url(url)
     doc_type = canonical_doc_type(doc_type)
-    select_css, remove_css = list(select_css or []), list(remove_css or [])
-    _check_recipe(select_css + remove_css, interval_hours)
+    _check_recipe([*(select_css or []), *(remove_css or [])], interval_hours)
     vendor = get_or_create_vendor(session, vendor_name)
     doc = _document_of(session, vendor, doc_type)
     _refuse_tracked_elsewhere(session, url, doc)
@@ -94,8 +65,10 @@ def track(
             f"{ref} is tracked at {doc.url}, not {url}; to re-point it on purpose: "
             f"clausewatch track {url} --vendor {vendor.name!r} --type {doc.slug} --move"
         )
-    new_or_found = doc or _new_document(vendor, doc_type, url)
-    return _set_recipe(session, new_or_found, url, select_css, remove_css, interval_hours, browser)
+    found = doc or _new_document(vendor, doc_type, url)
+    select = list(found.select) if select_css is None else list(select_css)
+    remove = list(found.remove) if remove_css is None else list(remove_css)
+    return _set_recipe(session, found, url, select, remove, interval_hours, browser)
 
 
 def move(session: Session, ref: str, url: str) -> tuple[Tracked, str]:
@@ -123,8 +96,28 @@ def find(session: Session, vendor_name: str, doc_type: str) -> Tracked | None:
 
 
 def same_url(a: str, b: str) -> bool:
-    """Whether two URLs are the same page for tracking (a trailing slash makes no other page)."""
-    return a.rstrip("/") == b.rstrip("/")
+    """Whether two URLs are the same page for tracking: ``page_key`` of both is equal."""
+    return page_key(a) == page_key(b)
+
+
+_TRACKING_PREFIXES = ("utm_", "mc_")
+_TRACKING_PARAMETERS = frozenset({"gclid", "fbclid", "msclkid", "ref"})
+
+
+def page_key(url: str) -> str:
+    """What makes a URL a page, for refusing one page tracked twice: host and path, and the query without
+    tracking parameters. The scheme (http/https), a default port, case in the host, a fragment, repeated or
+    trailing slashes make no other page."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/")
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith(_TRACKING_PREFIXES) and key.lower() not in _TRACKING_PARAMETERS
+    )
+    return f"{host}{port}{path}" + (f"?{urlencode(query)}" if query else "")
 
 
 def _check_recipe(selectors: list[str], interval_hours: float) -> None:
@@ -274,7 +267,7 @@ def _matches(doc: Document, vendor: Vendor, ref: str) -> bool:
     """Whether ``ref`` names this document by id or URL."""
     if ref.isdigit():
         return doc.id == int(ref)
-    return doc.url.rstrip("/") == ref.rstrip("/")
+    return same_url(doc.url, ref)
 
 
 def _is_type(doc: Document, typed: str) -> bool:

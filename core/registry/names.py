@@ -136,18 +136,18 @@ def find_vendors(text: str, vendors: Sequence[VendorName]) -> list[int]:
     """
     names = name_like(text)
     strong = _grams(_words(" ".join(names)))
-    matched = [v.vendor_id for v in vendors if _spellings(v) & strong]
+    matched = [v.vendor_id for v in vendors if spellings(v) & strong]
     if matched:
         return matched
     weak = _grams(_words(text))
-    matched = [v.vendor_id for v in vendors if _spellings(v, short=False) & weak]
+    matched = [v.vendor_id for v in vendors if spellings(v, short=False) & weak]
     if matched:
         return matched
     long_words = {g for g in weak if len(g) >= 6 and " " not in g}
     return closest(strong, vendors) or closest(long_words, vendors, short=False)
 
 
-def _spellings(vendor: VendorName, short: bool = True) -> set[str]:
+def spellings(vendor: VendorName, short: bool = True) -> set[str]:
     """How a question may write the vendor: its name, aliases, slug, and (``short``) its short name
     ("Mistral" for "Mistral AI", "Acme" for "Acme Labs Inc.") when what is dropped only says it is a
     company."""
@@ -166,7 +166,7 @@ def close_names(name: str, vendors: Sequence[VendorName], limit: int = 3) -> lis
     """The tracked vendors spelled most like ``name``, for an error that says what was meant."""
     typed = name.strip().lower()
     scored = sorted(
-        ((max(similarity(typed, s) for s in _spellings(v)), v.name) for v in vendors), key=lambda t: -t[0]
+        ((max(similarity(typed, s) for s in spellings(v)), v.name) for v in vendors), key=lambda t: -t[0]
     )
     return [vendor for score, vendor in scored[:limit] if score >= 0.5]
 
@@ -198,7 +198,7 @@ def closest(
         best = max(
             (
                 similarity(name, gram)
-                for name in _spellings(vendor, short)
+                for name in spellings(vendor, short)
                 if len(name) >= min_length
                 for gram in grams
             ),

@@ -7,26 +7,46 @@ merging moves the other record's documents and subscriptions onto one vendor bef
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from core.alerts.subscriptions import SEVERITIES
 from core.errors import ConflictError, UsageError
-from core.registry.names import resolve_vendor, slugify
+from core.registry.names import VendorName, resolve_vendor, slugify, spellings, vendor_names
 from core.storage.models import Document, Subscription, Vendor
 
 
 def get_or_create_vendor(session: Session, name: str) -> Vendor:
-    """The vendor called ``name`` (matched by slug), created on first use."""
+    """The vendor called ``name``, created on first use: matched by slug, else the one stored vendor that
+    is the same company under another spelling (``same_company``)."""
     slug = slugify(name)
     if not slug:
         raise UsageError("the vendor name is empty")
-    vendor = session.exec(select(Vendor).where(Vendor.slug == slug)).first()
+    vendor = session.exec(select(Vendor).where(Vendor.slug == slug)).first() or same_company(session, name)
     if vendor is None:
         vendor = Vendor(name=name.strip(), slug=slug)
         session.add(vendor)
         session.flush()
     return vendor
+
+
+def same_company(session: Session, name: str) -> Vendor | None:
+    """The stored vendor ``name`` names under another spelling, never by a guess: a name that differs only
+    by company words ("Mistral" for "Mistral AI", "Acme" for "Acme Inc."). None when no vendor, or more
+    than one, matches."""
+    given = spellings(VendorName(0, name.strip()))
+    found = [v for v in vendor_names(session) if spellings(v) & given]
+    return session.get(Vendor, found[0].vendor_id) if len(found) == 1 else None
+
+
+def stored_name(session: Session, names: Sequence[str]) -> str | None:
+    """The name of the one stored vendor that is already known by one of ``names`` (a catalog entry's name
+    and aliases), so tracking a catalog vendor adds to the vendor imported under its full name."""
+    slugs = {slugify(name) for name in names}
+    found = session.exec(select(Vendor).where(col(Vendor.slug).in_(slugs))).all()
+    return found[0].name if len(found) == 1 else None
 
 
 def named(session: Session, name: str) -> Vendor:
@@ -95,17 +115,27 @@ def merge(session: Session, name: str, into_name: str) -> Merged:
 
 
 def _move_subscriptions(session: Session, source: Vendor, target: Vendor) -> int:
-    """Point subscriptions to ``source`` at ``target``; a place subscribed to both keeps its own to target."""
+    """Point subscriptions to ``source`` at ``target``; where a place subscribed to both, its subscription
+    to ``target`` takes the broader of the two (every change over AI-only, the lower severity), so the
+    merge never silences what either asked for."""
     subs = list(session.exec(select(Subscription).where(Subscription.vendor_id == source.id)).all())
     existing = session.exec(select(Subscription).where(Subscription.vendor_id == target.id)).all()
-    places = {sub.destination_id for sub in existing}
+    kept = {sub.destination_id: sub for sub in existing}
     for sub in subs:
-        if sub.destination_id in places:
-            session.delete(sub)
+        other = kept.get(sub.destination_id)
+        if other is None:
+            sub.vendor_id, sub.target = target.id, str(target.id)
+            session.add(sub)
             continue
-        sub.vendor_id, sub.target = target.id, str(target.id)
-        session.add(sub)
+        other.changes = max(other.changes, sub.changes, key=_BREADTH.index)
+        other.min_severity = min(other.min_severity, sub.min_severity, key=SEVERITIES.index)
+        session.add(other)
+        session.delete(sub)
     return len(subs)
+
+
+_BREADTH = ("none", "ai", "all")
+"""Subscriptions' ``changes``, narrowest first."""
 
 
 def remove_if_unused(session: Session, vendor_id: int) -> bool:
