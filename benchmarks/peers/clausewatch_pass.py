@@ -2,7 +2,8 @@
 
 ``run.py`` runs this script under GNU time so clausewatch is measured the way the peers are: the whole
 process, from interpreter start-up and imports to exit. Pass ``first`` tracks every URL on a fresh SQLite
-database (one session) and checks them all; pass ``second`` checks every tracked document again. Both run
+database (one session) and checks them all; any other pass (``run.py``'s ``rewrite``, ``same-304``,
+``same-200``, ``edit``: what changed on the site is its business) checks every tracked document again. All run
 the real check cycle (``core.pipeline.check.check_documents``: fetch, extract, record, align clauses and judge
 the AI-training change, store the AI data-use profile of every new version). Politeness spacing is off
 (``fetch_host_interval=0``) and up to ``--per-host`` fetches run at once, since all pages share one host.
@@ -10,7 +11,7 @@ the AI-training change, store the AI data-use profile of every new version). Pol
 ``--cold-caches`` clears the segmentation and clause-reading caches before each page is processed, so no
 page profits from another page's identical clauses (the benchmark's pages repeat a few real texts).
 
-    python benchmarks/peers/clausewatch_pass.py --database FILE --urls FILE --pass first|second --out FILE
+    python benchmarks/peers/clausewatch_pass.py --database FILE --urls FILE --pass first|NAME --out FILE
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def main() -> None:
     )
     parser.add_argument("--database", type=Path, required=True, help="SQLite file (created by pass first)")
     parser.add_argument("--urls", type=Path, required=True, help="file with one URL a line (pass first)")
-    parser.add_argument("--pass", dest="which", choices=("first", "second"), required=True)
+    parser.add_argument(
+        "--pass", dest="which", required=True, help="first: track and check; any other name: check all again"
+    )
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON result")
     parser.add_argument("--per-host", type=int, default=32, help="concurrent fetches to the one host")
     parser.add_argument("--cold-caches", action="store_true")

@@ -9,18 +9,28 @@ and judges AI-training changes, and it uses less peak memory.
 How: a local vendor site (``peer_site.py``, its own process) serves N pages of real labelled terms changes
 from the shared corpus, at version 1. Each peer is installed into its own throwaway environment under
 ``--cache`` (a pip venv, an npm prefix), never into the project's. Every tool then runs as a process of its
-own under GNU time over the same pages: clausewatch (``clausewatch_pass.py``), then each peer, first check
-of every page; then the site switches every page to version 2 and each tool checks again, in the same
-order. Wall and CPU time (user + system, children included) come from GNU time; peak memory is the largest
+own under GNU time over the same pages, pass after pass, each pass from the state the previous one left
+(the tools keep one store through the sequence); before each pass the site changes the pages, or not:
+
+- ``first``: first check of every page (version 1, the pairs' "before" text);
+- ``rewrite``: every page becomes version 2 (the pair's "after" text, often a whole rewrite);
+- ``same-304``: nothing changes and pages honour If-None-Match, so a tool that kept the ETag gets a 304;
+- ``same-200``: nothing changes and pages carry no validator: every tool downloads and compares;
+- ``edit``: every page changes by one real AI-training sentence, added or edited (the common case).
+
+``--passes`` picks some (always with ``first``, which the others start from), run in that order; ``all`` is
+every one. Wall and CPU time (user + system, children included) come from GNU time; peak memory is the largest
 sum of RSS over the whole process tree, sampled every 50 ms with psutil (or GNU time's maximum RSS of the
 largest single process, if higher: samples can miss a short peak). What each tool produced is read
 from its own store: how many pages it checked, which it recorded as changed, and whether it said anything
 about AI-training language. All pages are on one host, so every tool runs with no politeness spacing.
 
-``--pairs ai`` (default) serves only the pairs labelled AI-training changes, so every page's change is
-one: "identified" counts the pages whose recorded change was judged an AI-training change.
+``--pairs ai`` (default) serves only the pairs labelled AI-training changes, so every page's rewrite is
+one, as is every edit: "identified" counts the pages whose recorded change was judged an AI-training change.
+``--json`` ends the output with one line ``{"passes": {PASS: {TOOL: {"docs_per_s", "cpu_s", "wall_s",
+"peak_mb"}}}}`` (null for a tool that could not be installed or whose pass failed).
 
-    python benchmarks/peers/run.py [--pages 400] [--only clausewatch,changedetection.io,ota] [--keep]
+    python benchmarks/peers/run.py [--pages 400] [--passes first,rewrite|all] [--only TOOL,...] [--json]
 """
 
 from __future__ import annotations
@@ -48,6 +58,15 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 TOOLS = ("clausewatch", "clausewatch-cold", "changedetection.io", "ota")
 OTA_PACKAGE = "@opentermsarchive/engine"
+PASSES = {
+    "first": "",  # the site starts at version 1 with validators on
+    "rewrite": "version=2&validators=on",
+    "same-304": "version=same&validators=on",
+    "same-200": "version=same&validators=off",
+    "edit": "version=edit&validators=on",
+}
+"""The passes in the order they run, each with the site's change before it (``POST /_mode?...``)."""
+UNCHANGED = ("same-304", "same-200")
 
 
 @dataclass
@@ -76,6 +95,11 @@ class Row:
     identified: str
     changed: int | None = None
     failed: str = ""
+
+    @property
+    def rate(self) -> float:
+        """Documents checked per wall second (0 when none was)."""
+        return self.documents / self.wall if self.wall and self.documents else 0.0
 
 
 @dataclass
@@ -305,8 +329,13 @@ def ota_commits(repository: Path) -> list[str]:
     return done.stdout.splitlines()
 
 
-def identified(ai_urls: set[str], labels: dict[str, bool]) -> str:
-    """How many changed pages the tool judged AI-training changes, against the labels."""
+def identified(ai_urls: set[str], labels: dict[str, bool], which: str) -> str:
+    """How many changed pages the tool judged AI-training changes in pass ``which``, against the labels
+    (the pairs' for ``rewrite``; every page for ``edit``, whose one sentence is always an AI-training one)."""
+    if which in UNCHANGED:
+        return unjudged(which, "") + (f"; {len(ai_urls)} flagged AI-training" if ai_urls else "")
+    if which == "edit":
+        labels = dict.fromkeys(labels, True)
     ai_pages = {url for url, is_ai in labels.items() if is_ai}
     hits = len(ai_urls & ai_pages)
     text = f"yes: {hits}/{len(ai_pages)} pages"
@@ -314,6 +343,18 @@ def identified(ai_urls: set[str], labels: dict[str, bool]) -> str:
     if others:
         text += f"; {len(ai_urls - ai_pages)}/{others} non-AI flagged"
     return text
+
+
+def unjudged(which: str, text: str) -> str:
+    """What a tool said about AI training: ``text``, or nothing to say in a pass where no page changed."""
+    return "n/a (no change)" if which in UNCHANGED else text
+
+
+def site(base: str, method: str, route: str) -> dict:
+    """Ask the vendor site's control route (``/_mode?...``, ``/_version``) and return its JSON answer."""
+    request = urllib.request.Request(base + route, method=method)
+    with urllib.request.urlopen(request, timeout=600) as answer:
+        return json.loads(answer.read())
 
 
 def main() -> None:
@@ -343,7 +384,18 @@ def main() -> None:
     parser.add_argument("--cdio-spec", default="changedetection.io", help="pip requirement to install")
     parser.add_argument("--ota-spec", default=OTA_PACKAGE, help="npm package spec to install")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed to one pass of one tool")
+    parser.add_argument(
+        "--passes",
+        default="first,rewrite",
+        help=f"comma-separated subset of {', '.join(PASSES)} (first always runs), or all",
+    )
+    parser.add_argument("--json", action="store_true", help="end with one JSON line of every pass's figures")
     args = parser.parse_args()
+    names = PASSES if args.passes.strip() == "all" else args.passes.split(",")
+    asked = {name.strip() for name in names} - {""}
+    if asked - set(PASSES):
+        parser.error(f"unknown passes {sorted(asked - set(PASSES))}; choose from {', '.join(PASSES)} or all")
+    passes = [which for which in PASSES if which in asked | {"first"}]
     only = [tool.strip() for tool in args.only.split(",") if tool.strip()]
     unknown = set(only) - set(TOOLS)
     if unknown:
@@ -452,9 +504,9 @@ def main() -> None:
                 return row
             result = json.loads(result_file.read_text())
             row.documents = result["documents"] - result["statuses"].get("error", 0)
-            if which == "second":
+            if which != "first":
                 row.changed = len(result["changed_urls"])
-                row.identified = identified(set(result["ai_urls"]), labels)
+                row.identified = identified(set(result["ai_urls"]), labels, which)
             notes.append(
                 f"{tool} {which}: outcomes {result['statuses']}; check cycle {result['cycle_seconds']} s "
                 f"of the process's {run.wall:.1f} s; AI directions {result.get('directions')}"
@@ -468,12 +520,14 @@ def main() -> None:
             ]
             errors = [url for url in checked if after[url]["error"]]
             row.documents = len(checked) - len(errors)
-            if which == "second":
+            if which != "first":
                 changed = {
                     url for url in checked if after[url]["history"] > before.get(url, {}).get("history", 0)
                 }
                 row.changed = len(changed)
-                row.identified = "no (no AI judgment; its LLM option needs a model endpoint, none configured)"
+                row.identified = unjudged(
+                    which, "no (no AI judgment; its LLM option needs a model endpoint, none configured)"
+                )
             text = run.log.read_text(errors="replace") if run.log.exists() else ""
             if "timed out after" in text:
                 notes.append(
@@ -500,9 +554,9 @@ def main() -> None:
                 f"ota {which}: {len(snapshots)} snapshot commits, {firsts} first versions, "
                 f"{new_versions} changed versions, {inaccessible} pages inaccessible"
             )
-            if which == "second":
+            if which != "first":
                 row.changed = new_versions
-                row.identified = "no (records versions; no AI judgment)"
+                row.identified = unjudged(which, "no (records versions; no AI judgment)")
         return row
 
     def state(tool: str) -> dict:
@@ -517,21 +571,31 @@ def main() -> None:
 
     runnable = [tool for tool in only if tool not in peers or peers[tool].ready]
     rows: list[Row] = []
-    for which in ("first", "second"):
-        if which == "second":
-            request = urllib.request.Request(base + "/_switch", method="POST")
-            with urllib.request.urlopen(request, timeout=60) as answer:
-                notes.append(f"site switched to version 2: {answer.read().decode()}")
+    for which in passes:
+        if PASSES[which]:
+            live = site(base, "POST", "/_mode?" + PASSES[which])
+            notes.append(
+                f"site before {which}: version {live['version']}, validators "
+                f"{'on' if live['validators'] else 'off'} "
+                f"({live['sentences']} AI-training sentences to edit with)"
+            )
         for tool in runnable:
             print(f"... {tool} {which} pass", file=sys.stderr, flush=True)
-            before = state(tool)
+            before, served = state(tool), site(base, "GET", "/_version")
             cmd, env, cwd = command(tool, which)
             run = measure(cmd, work / f"{tool}-{which}.log", env=env, cwd=cwd, timeout=args.timeout)
             rows.append(outcome(tool, which, run, before))
-            notes.append(f"{tool} {which}: largest single process {run.largest_process_mb:.0f} MB (GNU time)")
+            now = site(base, "GET", "/_version")
+            notes.append(
+                f"{tool} {which}: {now['hits'] - served['hits']} page requests, "
+                f"{now['not_modified'] - served['not_modified']} answered 304; "
+                f"largest single process {run.largest_process_mb:.0f} MB (GNU time)"
+            )
     server.terminate()
 
     print_table(args, rows, peers, pairs, notes)
+    if args.json:
+        print(json.dumps(figures(passes, rows, only, peers)))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -552,14 +616,12 @@ def print_table(
         "RSS of its largest process, whichever is higher"
     )
     header = (
-        f"{'tool':<20} {'pass':<7} {'documents':>9} {'wall s':>8} {'CPU s':>8} {'docs/s':>8} "
+        f"{'tool':<20} {'pass':<8} {'documents':>9} {'wall s':>8} {'CPU s':>8} {'docs/s':>8} "
         f"{'peak MB':>8} {'ratio to clausewatch':>20}  AI-training change identified"
     )
     print(header)
     print("-" * len(header))
-    rate = {
-        (row.tool, row.which): row.documents / row.wall if row.wall and row.documents else 0.0 for row in rows
-    }
+    rate = {(row.tool, row.which): row.rate for row in rows}
     for row in rows:
         own = rate[(row.tool, row.which)]
         reference = rate.get(("clausewatch", row.which), 0.0)
@@ -568,13 +630,13 @@ def print_table(
         if row.changed is not None and not row.failed:
             what = f"changed {row.changed}/{row.documents}; {what}"
         print(
-            f"{row.tool:<20} {row.which:<7} {row.documents:9d} {row.wall:8.2f} {row.cpu:8.2f} {own:8.1f} "
+            f"{row.tool:<20} {row.which:<8} {row.documents:9d} {row.wall:8.2f} {row.cpu:8.2f} {own:8.1f} "
             f"{row.peak_mb:8.0f} {ratio}  {what}"
         )
     for peer in peers.values():
         if not peer.ready:
             print(
-                f"{peer.name:<20} {'-':<7} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>20}  "
+                f"{peer.name:<20} {'-':<8} {'-':>9} {'-':>8} {'-':>8} {'-':>8} {'-':>8} {'-':>20}  "
                 "NOT RUN: " + " ".join(peer.reason.split())
             )
     print("notes:")
@@ -586,21 +648,48 @@ def print_table(
     def find(tool: str, which: str) -> Row | None:
         return next((r for r in rows if r.tool == tool and r.which == which and not r.failed), None)
 
-    cdio = find("changedetection.io", "second")
+    passes = list(dict.fromkeys(row.which for row in rows))
     for tool in ("clausewatch", "clausewatch-cold"):
-        ours = find(tool, "second")
-        if ours is None or cdio is None:
+        compared = [(which, find(tool, which), find("changedetection.io", which)) for which in passes]
+        speeds = {which: us.rate / cdio.rate for which, us, cdio in compared if us and cdio and cdio.rate}
+        if not speeds:
             continue
-        speed = (
-            (ours.documents / ours.wall) / (cdio.documents / cdio.wall) if cdio.documents else float("inf")
+        print(
+            f"{tool} docs/s / changedetection.io docs/s: "
+            + ", ".join(f"{which} {speed:.2f}x" for which, speed in speeds.items())
         )
         peak_ours = max(r.peak_mb for r in rows if r.tool == tool)
         peak_cdio = max(r.peak_mb for r in rows if r.tool == "changedetection.io")
-        print(
-            f"target ({tool}): changed pass {speed:.2f}x changedetection.io's docs/s (target >= 10x): "
-            f"{'MET' if speed >= 10 else 'NOT MET'}; peak {peak_ours:.0f} MB vs {peak_cdio:.0f} MB "
-            f"(target lower): {'MET' if peak_ours < peak_cdio else 'NOT MET'}"
-        )
+        for which in ("rewrite", "edit"):
+            if which in speeds:
+                print(
+                    f"target ({tool}, {which}): changed pass {speeds[which]:.2f}x changedetection.io's "
+                    f"docs/s (target >= 10x): {'MET' if speeds[which] >= 10 else 'NOT MET'}; "
+                    "peak over all passes "
+                    f"{peak_ours:.0f} MB vs {peak_cdio:.0f} MB (target lower): "
+                    f"{'MET' if peak_ours < peak_cdio else 'NOT MET'}"
+                )
+
+
+def figures(passes: list[str], rows: list[Row], tools: list[str], peers: dict[str, Peer]) -> dict:
+    """Every pass's figures by tool, for ``--json``: null for a tool not run or a pass that failed."""
+    measured = {(row.tool, row.which): row for row in rows if not row.failed}
+    result: dict[str, dict[str, dict[str, float] | None]] = {}
+    for which in passes:
+        result[which] = {}
+        for tool in tools:
+            row = measured.get((tool, which))
+            result[which][tool] = (
+                {
+                    "docs_per_s": round(row.rate, 2),
+                    "cpu_s": round(row.cpu, 2),
+                    "wall_s": round(row.wall, 2),
+                    "peak_mb": round(row.peak_mb, 1),
+                }
+                if row is not None
+                else None
+            )
+    return {"passes": result}
 
 
 if __name__ == "__main__":
