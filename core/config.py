@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     check_jitter: float = 0.1
     check_batch: int = 50
     check_lease_seconds: float = 900.0
+    check_workers: int = 0
     scheduler_poll_seconds: float = 30.0
     delivery_poll_seconds: float = 2.0
     delivery_lease_seconds: float = 60.0

@@ -16,12 +16,13 @@ from sqlmodel import Session, func, select
 from bots.console.vendor_site import VendorSite, render_page
 from core.alerts import subscriptions
 from core.config import Settings
+from core.pipeline import prepare
 from core.pipeline.check import check_documents
 from core.pipeline.scheduler import due_document_ids
 from core.pipeline.versions import versions_of
 from core.registry import documents
 from core.storage import database
-from core.storage.models import Alert, Blob, Change, Document, Version
+from core.storage.models import Alert, Blob, Change, Document, Profile, Version
 
 TERMS = """# Terms of Service
 
@@ -182,6 +183,34 @@ async def test_the_same_bytes_without_validators_cost_a_hash(
     [again] = await check_documents(engine, settings, [doc_id])
     assert again.status == "unchanged" and "byte for byte" not in again.message
     assert _count(engine, Version) == 1
+
+
+async def test_a_large_round_is_prepared_in_worker_processes_with_the_same_results(
+    engine: Engine, settings: Settings, vendor_site: VendorSite
+) -> None:
+    """Extraction, judgment and profiles of a round of 8 pages run in 2 worker processes; what is stored
+    is what the inline path stores (verdicts, profiles, one version each)."""
+    pooled = settings.model_copy(update={"check_workers": 2})
+    ids = []
+    for n in range(prepare.MIN_BATCH):
+        vendor_site.publish(f"/t{n}", TERMS.replace("Fees", f"Fees of plan {n}"))
+        with database.session_scope(engine) as session:
+            ids.append(documents.track(session, vendor_site.url(f"/t{n}"), f"Vendor {n}", "tos").id or 0)
+    first = await check_documents(engine, pooled, ids)
+    assert {r.status for r in first} == {"first"}
+    for n in range(prepare.MIN_BATCH):
+        text = (
+            TERMS.replace("Fees", f"Fees of plan {n}") + "\n## 3. AI\n\n3.1 We may use your content to train "
+        )
+        vendor_site.publish(f"/t{n}", text + "our artificial intelligence models.\n")
+    second = await check_documents(engine, pooled, ids)
+    assert {r.status for r in second} == {"changed"}
+    with Session(engine) as session:
+        changes = session.exec(select(Change)).all()
+        assert len(changes) == prepare.MIN_BATCH
+        assert all(c.ai_training_change and c.direction == "expands" for c in changes)
+    assert _count(engine, Profile) == 2 * prepare.MIN_BATCH
+    assert prepare._POOLS  # the round really went to the workers
 
 
 async def test_a_revert_is_a_version_and_a_flip_back_alerts_no_one(

@@ -24,11 +24,12 @@ from core.alerts.outbox import enqueue
 from core.config import Settings
 from core.errors import ClausewatchError
 from core.pipeline.browser import BrowserFetcher
-from core.pipeline.extract import extract
 from core.pipeline.fetch import Fetcher, FetchPolicy, FetchResult
+from core.pipeline.prepare import Job, Prepared, Preparer
 from core.pipeline.versions import Observation, Recorded, record, version_text
 from core.reading.changes import record_change
 from core.reading.profile import ensure_stored
+from core.registry.documents import latest_version
 from core.storage.database import session_scope
 from core.storage.models import Document, Vendor, Version, utcnow
 
@@ -119,10 +120,14 @@ async def check_documents(
     with Session(engine) as session:
         targets = _targets(session, ids)
 
+    preparer = Preparer(settings, len(targets))
+
     async def one(fetch: Callable[[_Target], Awaitable[FetchResult]], target: _Target) -> CheckReport:
         try:
             result = await fetch(target)
-            report = _process(engine, settings, target, result, day)
+            report = _unchanged(engine, settings, target, result) or _process(
+                engine, settings, target, result, await preparer.run(_job(engine, target, result)), day
+            )
         except ClausewatchError as exc:
             report = _record_failure(engine, settings, target, str(exc))
         except Exception as exc:  # one document's surprise must never stop the others
@@ -160,25 +165,54 @@ async def _fetchers(
     return fetch
 
 
-def _process(
-    engine: Engine, settings: Settings, target: _Target, result: FetchResult, day: date | None = None
-) -> CheckReport:
-    """Extract and record one fetched page in one transaction (extraction errors propagate)."""
+def _unchanged(
+    engine: Engine, settings: Settings, target: _Target, result: FetchResult
+) -> CheckReport | None:
+    """The report of a page known unchanged without reading it: a 304, or the very bytes of the latest
+    version (``body_hash``); None when it must be read."""
     if result.not_modified:
-        with session_scope(engine) as session:
-            _reschedule(session, settings, target.id, state="ok")
-        return CheckReport(target.id, target.ref, "not-modified", "not modified since the last check")
-    body_hash = hashlib.sha256(result.body).hexdigest()
-    if body_hash == target.body_hash:  # the very bytes of the latest version: nothing to extract
-        with session_scope(engine) as session:
-            _reschedule(session, settings, target.id, state="ok")
-        return CheckReport(target.id, target.ref, "unchanged", "no change (the same page, byte for byte)")
-    extracted = extract(
-        result.body, result.content_type, charset=result.charset, select=target.select, remove=target.remove
+        status, message = "not-modified", "not modified since the last check"
+    elif _body_hash(result) == target.body_hash:
+        status, message = "unchanged", "no change (the same page, byte for byte)"
+    else:
+        return None
+    with session_scope(engine) as session:
+        _reschedule(session, settings, target.id, state="ok")
+    return CheckReport(target.id, target.ref, status, message)
+
+
+def _body_hash(result: FetchResult) -> str:
+    return hashlib.sha256(result.body).hexdigest()
+
+
+def _job(engine: Engine, target: _Target, result: FetchResult) -> Job:
+    """What ``prepare`` needs: the page, its recipe, and the latest version to judge it against."""
+    with Session(engine) as session:
+        latest = latest_version(session, target.id)
+        previous = (latest.content_hash, version_text(session, latest)) if latest else (None, None)
+    return Job(
+        result.body,
+        result.content_type,
+        result.charset,
+        tuple(target.select),
+        tuple(target.remove),
+        *previous,
     )
+
+
+def _process(
+    engine: Engine,
+    settings: Settings,
+    target: _Target,
+    result: FetchResult,
+    prepared: Prepared,
+    day: date | None = None,
+) -> CheckReport:
+    """Record one prepared page in one transaction: the version, its judged change and alerts, its profile."""
     observation = Observation(
-        text=extracted.text,
-        title=extracted.title,
+        text=prepared.text,
+        title=prepared.title,
+        digest=prepared.digest,
         url=result.url,
         etag=result.etag,
         last_modified=result.last_modified,
@@ -190,11 +224,11 @@ def _process(
         assert doc is not None
         flap_window = timedelta(hours=settings.flap_window_hours)
         outcome = record(session, doc, observation, flap_window=flap_window)
-        change_id = _record_change(session, doc, outcome, observation.text)
-        doc.body_hash = body_hash if outcome.status in _AS_LATEST else None
+        change_id = _record_change(session, doc, outcome, prepared)
+        doc.body_hash = _body_hash(result) if outcome.status in _AS_LATEST else None
         _reschedule(session, settings, target.id)
         if outcome.status in _NEW_VERSION and outcome.version is not None:
-            _store_profile(session, outcome.version, observation.text)
+            _store_profile(session, outcome.version, prepared)
     return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
 
 
@@ -204,23 +238,26 @@ _AS_LATEST = _NEW_VERSION | {"unchanged"}
 """Outcomes after which the page read is the latest version's (its raw bytes may stand for it)."""
 
 
-def _store_profile(session: Session, version: Version, text: str) -> None:
-    """The new version's AI data-use profile, read from the text in hand, in the version's transaction; a
-    failure is logged and never loses the version (the profile is then computed when first read)."""
+def _store_profile(session: Session, version: Version, prepared: Prepared) -> None:
+    """The new version's AI data-use profile, as prepared (or read from the text in hand), in the version's
+    transaction; a failure is logged and never loses the version (it is then computed when first read)."""
     try:
         with session.begin_nested():
-            ensure_stored(session, version.content_hash, text=text)
+            ensure_stored(session, version.content_hash, text=prepared.text, profile=prepared.profile)
     except Exception:
         log.exception("computing the AI data-use profile of version %s failed", version.id)
 
 
-def _record_change(session: Session, doc: Document, outcome: Recorded, new: str) -> int | None:
-    """Judge the change into a new version (whose text is ``new``); alert on it unless the page only
-    flipped back (``flap``)."""
+def _record_change(session: Session, doc: Document, outcome: Recorded, prepared: Prepared) -> int | None:
+    """Store the change into a new version, judged as prepared when it was judged against the version now
+    before it (else judged here); alert on it unless the page only flipped back (``flap``)."""
     if outcome.status not in ("changed", "flap") or outcome.previous is None or outcome.version is None:
         return None
-    old = outcome.previous_text or version_text(session, outcome.previous)
-    change = record_change(session, doc, outcome.previous, outcome.version, old, new)
+    verdict = prepared.verdict if prepared.judged_against == outcome.previous.content_hash else None
+    old = "" if verdict else outcome.previous_text or version_text(session, outcome.previous)
+    change = record_change(
+        session, doc, outcome.previous, outcome.version, old, prepared.text, verdict=verdict
+    )
     if outcome.status == "changed":
         enqueue(session, change, doc, outcome.version)
     return change.id

@@ -44,6 +44,8 @@ class Observation:
     last_modified: str | None = None
     source: str = "fetched"
     effective_date: date | None = None
+    digest: str | None = None
+    """The text's content hash when the caller computed it already (a check worker)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def record(session: Session, doc: Document, obs: Observation, *, flap_window: ti
         return _hold(
             doc, "junk", f"the page looked like {_article(junk)}, not the document; nothing recorded"
         )
-    digest = content_hash(obs.text)
+    digest = obs.digest or content_hash(obs.text)
     latest = latest_version(session, doc.id or 0)
     if latest is not None and latest.content_hash == digest:
         _settle(doc, obs)

@@ -26,11 +26,19 @@ from core.text.clauses import ClauseChange
 
 
 def record_change(
-    session: Session, doc: Document, previous: Version, version: Version, old: str, new: str
+    session: Session,
+    doc: Document,
+    previous: Version,
+    version: Version,
+    old: str,
+    new: str,
+    *,
+    verdict: Verdict | None = None,
 ) -> Change:
-    """Judge the change from ``previous`` to ``version`` and store it with its clause pairs."""
+    """Judge the change from ``previous`` to ``version`` (or take ``verdict``, judged already from the same
+    texts, in a check worker) and store it with its clause pairs."""
     change = Change(document_id=doc.id or 0, from_version_id=previous.id or 0, to_version_id=version.id or 0)
-    apply_verdict(change, judge(old, new))
+    apply_verdict(change, verdict or judge(old, new))
     session.add(change)
     session.flush()
     return change

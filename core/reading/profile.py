@@ -529,13 +529,16 @@ def _remember(content_hash: str, profile: AIProfile) -> None:
         _PARSED.popitem(last=False)
 
 
-def ensure_stored(session: Session, content_hash: str, *, text: str | None = None) -> AIProfile:
+def ensure_stored(
+    session: Session, content_hash: str, *, text: str | None = None, profile: AIProfile | None = None
+) -> AIProfile:
     """Make sure this database holds the text's current profile (memory may hold it from elsewhere);
-    ``text``, when the caller has it in hand, saves reading it back."""
+    ``text``, when the caller has it in hand, saves reading it back, and ``profile``, computed already
+    from that text (in a check worker), saves reading it at all."""
     row = session.get(Profile, content_hash)
     if row is not None and row.reader_version == reading.READER_VERSION:
         return AIProfile.from_json(row.data)
-    profile = _PARSED.get((content_hash, reading.READER_VERSION))
+    profile = profile or _PARSED.get((content_hash, reading.READER_VERSION))
     profile = profile or compute(text if text is not None else blobs.get_text(session, content_hash))
     _store(session, content_hash, profile, row)
     _remember(content_hash, profile)

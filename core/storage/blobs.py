@@ -8,6 +8,7 @@ keyframe, never at another delta, so reading any version takes at most two decom
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import zstandard
@@ -75,12 +76,14 @@ def put_text(session: Session, content_hash: str, text: str, *, near: str | None
     base = session.get(Blob, base_hash) if base_hash else None
     blob = None
     if base is not None:
-        delta = _compress(raw, _raw(session, base))
+        known = _RECENT.get(base.hash)
+        delta = _compress(raw, known.encode("utf-8") if known is not None else _raw(session, base))
         if len(delta) < DELTA_WORTH_IT * len(raw):
             blob = Blob(hash=content_hash, codec=DELTA, base_hash=base.hash, size=len(raw), data=delta)
     if blob is None:
         blob = Blob(hash=content_hash, codec=KEYFRAME, size=len(raw), data=_compress(raw))
     _insert_if_absent(session, blob)
+    _remember(content_hash, text)  # the next check compares with it, and bases its delta on it
     return blob
 
 
@@ -93,11 +96,30 @@ def _insert_if_absent(session: Session, blob: Blob) -> None:
 
 
 def get_text(session: Session, content_hash: str) -> str:
-    """The text stored under ``content_hash``."""
+    """The text stored under ``content_hash``; the last few read are kept decompressed, since a check
+    reads the latest version's text for the page check, for judging and as the next delta's base."""
+    known = _RECENT.get(content_hash)
+    if known is not None:
+        _RECENT.move_to_end(content_hash)
+        return known
     blob = session.get(Blob, content_hash)
     if blob is None:
         raise LookupError(f"no stored text with hash {content_hash}")
-    return _raw(session, blob).decode("utf-8")
+    text = _raw(session, blob).decode("utf-8")
+    _remember(content_hash, text)
+    return text
+
+
+def _remember(content_hash: str, text: str) -> None:
+    """Keep a text decompressed (a hash names one text forever, so this never goes stale)."""
+    _RECENT[content_hash] = text
+    _RECENT.move_to_end(content_hash)
+    while len(_RECENT) > _RECENT_SIZE:
+        _RECENT.popitem(last=False)
+
+
+_RECENT: OrderedDict[str, str] = OrderedDict()
+_RECENT_SIZE = 16
 
 
 def sweep(session: Session, hashes: Iterable[str]) -> int:
@@ -121,6 +143,7 @@ def sweep(session: Session, hashes: Iterable[str]) -> int:
                 session.delete(profile)
                 session.flush()  # the profile row refers to the text: it goes first
             session.delete(blob)
+            _RECENT.pop(content_hash, None)
             deleted += 1
         session.flush()
         pending = bases  # a keyframe freed by the deltas just deleted may now be unused too
