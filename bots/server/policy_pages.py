@@ -32,13 +32,13 @@ def records(settings: Settings) -> tuple[Record, ...]:
     """Everything the database holds, grouped; the periods are the ones the code applies."""
     return (
         Record(
-            ("vendor", "document", "blob", "version", "change", "profile", "catalog_entry"),
+            ("vendor", "document", "blob", "version", "change", "profile", "reading", "catalog_entry"),
             "Vendors' published documents (terms, privacy policies, AI terms): their addresses, every "
             "version of their text, the changes between versions and how each change was judged. This is "
             "public text, not information about you; an admin's name is kept on a vendor they added to "
             "the catalog.",
             "For as long as this installation runs: the history is what the bot is for. Untracking a "
-            "document stops checking it and keeps its history.",
+            "document stops checking it and keeps its history; `untrack --purge` deletes it.",
         ),
         Record(
             ("destination", "subscription", "alert", "review"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core import metrics
@@ -27,11 +28,12 @@ from core.pipeline.browser import BrowserFetcher
 from core.pipeline.fetch import Fetcher, FetchPolicy, FetchResult
 from core.pipeline.prepare import Job, Prepared, Preparer
 from core.pipeline.versions import Observation, Recorded, record, version_text
+from core.reading import READER_VERSION
 from core.reading.changes import record_change
 from core.reading.profile import ensure_stored
 from core.registry.documents import latest_version
 from core.storage.database import session_scope
-from core.storage.models import Document, Vendor, Version, utcnow
+from core.storage.models import Document, Reading, Vendor, Version, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -189,14 +191,18 @@ def _job(engine: Engine, target: _Target, result: FetchResult) -> Job:
     """What ``prepare`` needs: the page, its recipe, and the latest version to judge it against."""
     with Session(engine) as session:
         latest = latest_version(session, target.id)
-        previous = (latest.content_hash, version_text(session, latest)) if latest else (None, None)
+        text = version_text(session, latest) if latest else None
+        reading = session.get(Reading, latest.content_hash) if latest else None
+    known = reading.data if reading and reading.reader_version == READER_VERSION else None
     return Job(
         result.body,
         result.content_type,
         result.charset,
         tuple(target.select),
         tuple(target.remove),
-        *previous,
+        previous_hash=latest.content_hash if latest else None,
+        previous_text=None if known else text,  # the worker reads the stored reading, not the text
+        previous_reading=known,
     )
 
 
@@ -229,6 +235,7 @@ def _process(
         _reschedule(session, settings, target.id)
         if outcome.status in _NEW_VERSION and outcome.version is not None:
             _store_profile(session, outcome.version, prepared)
+            _store_reading(session, outcome.version, prepared)
     return CheckReport(target.id, target.ref, outcome.status, _describe(outcome), change_id)
 
 
@@ -246,6 +253,22 @@ def _store_profile(session: Session, version: Version, prepared: Prepared) -> No
             ensure_stored(session, version.content_hash, text=prepared.text, profile=prepared.profile)
     except Exception:
         log.exception("computing the AI data-use profile of version %s failed", version.id)
+
+
+def _store_reading(session: Session, version: Version, prepared: Prepared) -> None:
+    """Keep the new text's reading for judging the next change (once per text and rules version)."""
+    if prepared.reading is None or prepared.digest != version.content_hash:
+        return
+    row = session.get(Reading, version.content_hash)
+    if row is not None and row.reader_version == READER_VERSION:
+        return
+    try:
+        with session.begin_nested():
+            row = row or Reading(content_hash=version.content_hash, reader_version=READER_VERSION, data=b"")
+            row.reader_version, row.data = READER_VERSION, prepared.reading
+            session.add(row)
+    except IntegrityError:
+        pass  # stored concurrently by another checker: the same reading
 
 
 def _record_change(session: Session, doc: Document, outcome: Recorded, prepared: Prepared) -> int | None:

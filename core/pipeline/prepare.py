@@ -21,8 +21,11 @@ from dataclasses import dataclass
 from core.config import Settings
 from core.pipeline.extract import extract
 from core.pipeline.pagecheck import junk_reason
-from core.reading.judgment import Verdict, judge
+from core.reading import stored
+from core.reading.judgment import Verdict, judge_clauses
 from core.reading.profile import AIProfile, compute
+from core.reading.statements import statements
+from core.text.clauses import Clause, segment
 from core.text.normalise import content_hash
 
 MIN_BATCH = 8
@@ -40,6 +43,8 @@ class Job:
     remove: tuple[str, ...]
     previous_hash: str | None = None
     previous_text: str | None = None
+    previous_reading: bytes | None = None
+    """The previous version's stored reading (``core.reading.stored``), so it is not read again."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class Prepared:
     judged_against: str | None = None
     verdict: Verdict | None = None
     profile: AIProfile | None = None
+    reading: bytes | None = None
+    """The new text's reading, to store with its version."""
 
 
 def prepare(job: Job) -> Prepared:
@@ -61,15 +68,27 @@ def prepare(job: Job) -> Prepared:
     digest = content_hash(extracted.text)
     if digest == job.previous_hash or junk_reason(extracted.text, extracted.title):
         return Prepared(extracted.text, extracted.title, digest)
-    verdict = judge(job.previous_text, extracted.text) if job.previous_text is not None else None
+    clauses = segment(extracted.text)
+    verdict = _judged(job, clauses)
     return Prepared(
         extracted.text,
         extracted.title,
         digest,
         judged_against=job.previous_hash if verdict is not None else None,
         verdict=verdict,
-        profile=compute(extracted.text),
+        profile=compute(extracted.text, clauses),
+        reading=stored.encode(clauses, statements(clauses)),
     )
+
+
+def _judged(job: Job, clauses: list[Clause]) -> Verdict | None:
+    """The change from the job's previous version, read from its stored reading when there is one."""
+    if job.previous_reading is not None:
+        old_clauses, old_statements = stored.decode(job.previous_reading)
+        return judge_clauses(old_clauses, clauses, old_statements=old_statements)
+    if job.previous_text is not None:
+        return judge_clauses(segment(job.previous_text), clauses)
+    return None
 
 
 def workers(settings: Settings) -> int:

@@ -99,8 +99,11 @@ def judge(old_text: str, new_text: str) -> Verdict:
     return judge_clauses(segment(old_text), segment(new_text))
 
 
-def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
-    """Judge the change between two segmented versions."""
+def judge_clauses(
+    old: list[Clause], new: list[Clause], *, old_statements: list[Statement] | None = None
+) -> Verdict:
+    """Judge the change between two segmented versions (``old_statements``: the old side's statements when
+    they were stored with it, ``core.reading.stored``)."""
     changes = align(old, new)
     substantive = [change for change in changes if change.substantive]
     if not substantive:
@@ -120,7 +123,8 @@ def judge_clauses(old: list[Clause], new: list[Clause]) -> Verdict:
         return Verdict(
             False, None, None, "none", f"Not judged as a change of terms: {glitch}.", [], [], changes
         )
-    old_statements, new_statements = statements(old), statements(new)
+    old_statements = statements(old) if old_statements is None else old_statements
+    new_statements = statements(new)
     deltas = compare(old_statements, new_statements) + definition_deltas(
         old, new, old_statements, new_statements
     )

@@ -15,7 +15,7 @@ import zstandard
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from core.storage.models import Blob, Profile, Version
+from core.storage.models import Blob, Profile, Reading, Version
 
 LEVEL = 9
 """Keyframes: compressed once, read often; worth the slower level."""
@@ -138,10 +138,11 @@ def sweep(session: Session, hashes: Iterable[str]) -> int:
                 continue
             if blob.base_hash:
                 bases.add(blob.base_hash)
-            profile = session.get(Profile, content_hash)
-            if profile is not None:
-                session.delete(profile)
-                session.flush()  # the profile row refers to the text: it goes first
+            for model in (Profile, Reading):
+                row = session.get(model, content_hash)
+                if row is not None:
+                    session.delete(row)
+                    session.flush()  # rows that refer to the text go first
             session.delete(blob)
             _RECENT.pop(content_hash, None)
             deleted += 1

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 """The newest migration shipped with this version (a test holds it to the migration scripts).
 
 Knowing it without Alembic means opening a current database imports none of Alembic, Mako and Pygments:

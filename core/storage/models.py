@@ -136,6 +136,16 @@ class Profile(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow)
 
 
+class Reading(SQLModel, table=True):
+    """A version text's clauses and AI-training statements (``core.reading.stored``), keyed by the text's
+    hash, so the next change is judged without reading the old text again; ``reader_version`` as for
+    ``Profile`` (one from older rules is ignored)."""
+
+    content_hash: str = Field(primary_key=True, foreign_key="blob.hash", max_length=64)
+    reader_version: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class CatalogEntry(SQLModel, table=True):
     """A vendor an admin added to the catalog; it overrides a shipped entry of the same name.
 
