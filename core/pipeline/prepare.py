@@ -24,8 +24,7 @@ from core.pipeline.pagecheck import junk_reason
 from core.reading import stored
 from core.reading.judgment import Verdict, judge_clauses
 from core.reading.profile import AIProfile, compute
-from core.reading.statements import statements
-from core.text.clauses import Clause, segment
+from core.text.clauses import segment
 from core.text.normalise import content_hash
 
 MIN_BATCH = 8
@@ -68,27 +67,25 @@ def prepare(job: Job) -> Prepared:
     digest = content_hash(extracted.text)
     if digest == job.previous_hash or junk_reason(extracted.text, extracted.title):
         return Prepared(extracted.text, extracted.title, digest)
-    clauses = segment(extracted.text)
-    verdict = _judged(job, clauses)
+    before = stored.decode(job.previous_reading) if job.previous_reading is not None else None
+    if before is None and job.previous_text is not None:
+        before = stored.read(segment(job.previous_text))
+    reading = stored.read(segment(extracted.text), before)  # unchanged clauses keep their statements
+    found = stored.flat(reading)
+    verdict = None
+    if before is not None:
+        verdict = judge_clauses(
+            before[0], reading[0], old_statements=stored.flat(before), new_statements=found
+        )
     return Prepared(
         extracted.text,
         extracted.title,
         digest,
         judged_against=job.previous_hash if verdict is not None else None,
         verdict=verdict,
-        profile=compute(extracted.text, clauses),
-        reading=stored.encode(clauses, statements(clauses)),
+        profile=compute(extracted.text, reading[0], found),
+        reading=stored.encode(reading),
     )
-
-
-def _judged(job: Job, clauses: list[Clause]) -> Verdict | None:
-    """The change from the job's previous version, read from its stored reading when there is one."""
-    if job.previous_reading is not None:
-        old_clauses, old_statements = stored.decode(job.previous_reading)
-        return judge_clauses(old_clauses, clauses, old_statements=old_statements)
-    if job.previous_text is not None:
-        return judge_clauses(segment(job.previous_text), clauses)
-    return None
 
 
 def workers(settings: Settings) -> int:

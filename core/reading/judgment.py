@@ -100,10 +100,14 @@ def judge(old_text: str, new_text: str) -> Verdict:
 
 
 def judge_clauses(
-    old: list[Clause], new: list[Clause], *, old_statements: list[Statement] | None = None
+    old: list[Clause],
+    new: list[Clause],
+    *,
+    old_statements: list[Statement] | None = None,
+    new_statements: list[Statement] | None = None,
 ) -> Verdict:
-    """Judge the change between two segmented versions (``old_statements``: the old side's statements when
-    they were stored with it, ``core.reading.stored``)."""
+    """Judge the change between two segmented versions (with their statements when the caller has them:
+    stored with the old version, carried over for unchanged clauses; ``core.reading.stored``)."""
     changes = align(old, new)
     substantive = [change for change in changes if change.substantive]
     if not substantive:
@@ -124,7 +128,7 @@ def judge_clauses(
             False, None, None, "none", f"Not judged as a change of terms: {glitch}.", [], [], changes
         )
     old_statements = statements(old) if old_statements is None else old_statements
-    new_statements = statements(new)
+    new_statements = statements(new) if new_statements is None else new_statements
     deltas = compare(old_statements, new_statements) + definition_deltas(
         old, new, old_statements, new_statements
     )

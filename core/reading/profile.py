@@ -469,11 +469,13 @@ def headings_of(clauses: Sequence[Clause]) -> dict[str, str | None]:
     return {c.id: c.heading or (c.path[-1] if c.path else None) for c in clauses}
 
 
-def compute(text: str, clauses: Sequence[Clause] | None = None) -> AIProfile:
-    """Read the profile of one version text."""
+def compute(
+    text: str, clauses: Sequence[Clause] | None = None, found: Sequence[Statement] | None = None
+) -> AIProfile:
+    """Read the profile of one version text (its clauses and statements when the caller has them)."""
     clauses = list(clauses) if clauses is not None else segment(text)
     headings = headings_of(clauses)
-    found = statements(clauses)
+    found = list(found) if found is not None else statements(clauses)
     findings: dict[str, Finding] = {}
     for point in (
         "customer_content_training",

@@ -14,31 +14,49 @@ from typing import Any, cast
 
 import zstandard
 
-from core.reading.statements import Actor, Condition, Statement
+from core.reading.statements import Actor, Condition, Statement, clause_statements
 from core.text.clauses import Clause
 
 _LEVEL = 3
 
 
-def encode(clauses: Sequence[Clause], statements: Sequence[Statement]) -> bytes:
+Reading = tuple[list[Clause], list[tuple[Statement, ...]]]
+"""A version's clauses, and each clause's statements (``statements.clause_statements``)."""
+
+
+def read(clauses: Sequence[Clause], before: Reading | None = None) -> Reading:
+    """Each clause's statements, carried over from ``before`` for a clause that is unchanged (equal in
+    text, lead, kind, anchor and headings) and read for the others: a new version repeats almost every
+    clause of the one before."""
+    known = dict(zip(*before, strict=True)) if before is not None else {}
+    return list(clauses), [known[c] if c in known else clause_statements(c) for c in clauses]
+
+
+def flat(reading: Reading) -> list[Statement]:
+    """The version's statements in document order (``statements.statements``)."""
+    return [statement for per_clause in reading[1] for statement in per_clause]
+
+
+def encode(reading: Reading) -> bytes:
     """The reading as stored bytes."""
+    clauses, per_clause = reading
     data = {
         "clauses": [
             [c.id, list(c.path), c.heading, c.number, c.text, c.kind, c.level, c.lead] for c in clauses
         ],
-        "statements": [_statement(s) for s in statements],
+        "statements": [[_statement(s) for s in found] for found in per_clause],
     }
     return zstandard.ZstdCompressor(level=_LEVEL).compress(json.dumps(data, separators=(",", ":")).encode())
 
 
-def decode(blob: bytes) -> tuple[list[Clause], list[Statement]]:
-    """The clauses and statements ``encode`` stored, equal to reading the text again."""
+def decode(blob: bytes) -> Reading:
+    """The reading ``encode`` stored, equal to reading the text again."""
     data = json.loads(zstandard.ZstdDecompressor().decompress(blob))
     clauses = [
         Clause(id, tuple(path), heading, number, text, kind, level, lead)
         for id, path, heading, number, text, kind, level, lead in data["clauses"]
     ]
-    return clauses, [_statement_of(row) for row in data["statements"]]
+    return clauses, [tuple(_statement_of(row) for row in found) for found in data["statements"]]
 
 
 def _statement(s: Statement) -> list[Any]:
