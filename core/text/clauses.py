@@ -13,7 +13,6 @@ drawn from an inverted index of their rarer words.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -351,11 +350,10 @@ def word_diff(old: str, new: str) -> tuple[tuple[str, ...], tuple[str, ...], str
     tail = 0
     while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
         tail += 1
-    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
     added: list[str] = []
     removed: list[str] = []
     parts: list[str] = [" ".join(a[:head])] if head else []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in alike.edits(a[head : len(a) - tail], b[head : len(b) - tail]):
         i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
         if op == "equal":
             parts.append(" ".join(a[i1:i2]))
