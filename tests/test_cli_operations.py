@@ -252,29 +252,41 @@ async def test_subscribe_webhook_and_worker_delivers(cli: Cli, vendor_site: Vend
     assert "removed 1 subscriptions" in out
 
 
-async def test_ctrl_c_during_check_gives_the_documents_back(cli: Cli, serve: Serve) -> None:
+async def _slow_site(serve: Serve) -> str:
+    """A site whose every page takes 30 s: checks are still fetching when they are interrupted."""
+
     async def slow(_request: web.Request) -> web.Response:
         await asyncio.sleep(30)
         return web.Response(text="late")
 
     app = web.Application()
     app.router.add_get("/{tail:.*}", slow)
-    base = await serve(app)
-    for n in range(3):
-        await cli("track", f"{base}/t{n}", "--vendor", f"V{n}", "--type", "tos", "--no-check")
+    return await serve(app)
+
+
+async def _interrupted(cli: Cli, *args: str) -> tuple[int | None, bytes]:
+    """Run ``clausewatch *args``, press Ctrl-C once its fetches have started; its exit code and stderr."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         "from bots.console.cli import main; main()",
-        "check",
+        *args,
         env=cli.env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    await asyncio.sleep(2.5)  # the three are claimed and being fetched
+    await asyncio.sleep(2.5)
     process.send_signal(signal.SIGINT)
     _, err = await asyncio.wait_for(process.communicate(), 20)
-    assert process.returncode == 130 and b"due again" in err
+    return process.returncode, err
+
+
+async def test_ctrl_c_during_check_gives_the_documents_back(cli: Cli, serve: Serve) -> None:
+    base = await _slow_site(serve)
+    for n in range(3):
+        await cli("track", f"{base}/t{n}", "--vendor", f"V{n}", "--type", "tos", "--no-check")
+    code, err = await _interrupted(cli, "check")
+    assert code == 130 and b"due again" in err
     status = subprocess.run(
         [sys.executable, "-c", _DUE_COUNT],
         capture_output=True,
@@ -393,24 +405,7 @@ async def test_ota_import_follows_a_renamed_file(cli: Cli, tmp_path: Path) -> No
 
 
 async def test_ctrl_c_during_a_new_track_keeps_nothing(cli: Cli, serve: Serve) -> None:
-    async def slow(_request: web.Request) -> web.Response:
-        await asyncio.sleep(30)
-        return web.Response(text="late")
-
-    app = web.Application()
-    app.router.add_get("/{tail:.*}", slow)
-    base = await serve(app)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from bots.console.cli import main; main()",
-        *("track", f"{base}/slow", "--vendor", "Slow", "--type", "tos"),
-        env=cli.env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    await asyncio.sleep(2.5)
-    process.send_signal(signal.SIGINT)
-    await asyncio.wait_for(process.communicate(), 20)
-    assert process.returncode == 130
+    base = await _slow_site(serve)
+    code, _ = await _interrupted(cli, "track", f"{base}/slow", "--vendor", "Slow", "--type", "tos")
+    assert code == 130
     assert await _json(cli, "list") == []
