@@ -75,9 +75,11 @@ def _options(
     """Options of clausewatch itself, before any command."""
 
 
-# Piped output is never wrapped (a URL or id split over two lines breaks scripts): as wide as its lines.
-_PIPED_WIDTH = None if sys.stdout.isatty() or "COLUMNS" in os.environ else 100_000
-out = Console(highlight=False, emoji=False, width=_PIPED_WIDTH)
+# Piped output is never wrapped (a URL or id split over two lines breaks scripts): lines are soft-wrapped
+# and tables are as wide as their rows (``_show``); rules and panels keep the usual 80 columns.
+_PIPED = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+out = Console(highlight=False, emoji=False, soft_wrap=_PIPED)
+_tables = Console(highlight=False, emoji=False, width=100_000) if _PIPED else out
 
 
 def _value_metavar(param: typer.core.TyperOption, ctx: object) -> str | None:
@@ -720,7 +722,7 @@ def _show(table: Table) -> None:
         if str(column.header) in _KEY_COLUMNS:
             cells = [str(column.header), *(str(cell) for cell in column.cells)]
             column.min_width = max(cell_len(cell) for cell in cells)
-    out.print(table)
+    _tables.print(table)
 
 
 @app.command()
