@@ -807,5 +807,7 @@ async def test_requests_to_one_host_are_spaced_by_the_host_interval(
     served = await serve({"/{page}": handle})
     async with Fetcher(replace(LOCAL, host_interval=0.2)) as fetcher:
         await asyncio.gather(*(fetcher.fetch(f"{served.base}/p{i}") for i in range(4)))
+    # Starts are spaced by the client; arrivals jitter with the machine's load (one late arrival shortens
+    # the next gap), so the spacing shows in the span of the four and in no two arriving together.
     gaps = [b - a for a, b in itertools.pairwise(started)]
-    assert len(started) == 4 and min(gaps) >= 0.18
+    assert len(started) == 4 and started[-1] - started[0] >= 3 * 0.2 * 0.9 and min(gaps) >= 0.1
