@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
-from core.errors import AmbiguousError, NotFoundError, UsageError
+from core.errors import AmbiguousError, ConflictError, NotFoundError, UsageError
 from core.registry import documents
 from core.storage import database
 
@@ -89,3 +89,13 @@ def test_the_browser_choice_is_kept_until_changed_and_a_change_drops_the_validat
         assert (kept.fetch_with, kept.etag) == ("browser", '"v1"')
         back = documents.track(session, url, "Zoom", "tos", browser=False)
         assert (back.fetch_with, back.etag) == ("http", None)
+
+
+def test_move_finds_the_document_track_would_refuse_to_re_point(engine: Engine) -> None:
+    """The name "Acme Inc" is the stored vendor "Acme" for ``track``, so it is for ``--move`` too."""
+    with database.session_scope(engine) as session:
+        documents.track(session, "https://acme.example/terms", "Acme", "tos")
+        with pytest.raises(ConflictError, match="--move"):
+            documents.track(session, "https://acme.example/legal/terms", "Acme Inc", "tos")
+        found = documents.find(session, "Acme Inc", "tos")
+        assert found is not None and found.ref == "acme/terms-of-service"

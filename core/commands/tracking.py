@@ -116,12 +116,10 @@ async def track_pages(
     except BaseException:  # interrupted (Ctrl-C, shutdown): a page never read is not kept either
         _drop_unread(engine, [i for i in ids if i not in known])
         raise
-    doomed = [r for r in reports if r.failed and r.document_id not in known and not keep_failed]
+    doomed = {r.document_id for r in reports if r.failed and r.document_id not in known and not keep_failed}
     with session_scope(engine) as session:
-        dropped = [documents.purge(session, str(r.document_id)).ref for r in doomed]
-        kept = [
-            documents.resolve(session, str(i)).ref for i in ids if i not in {r.document_id for r in doomed}
-        ]
+        dropped = [documents.purge(session, str(doc_id)).ref for doc_id in ids if doc_id in doomed]
+        kept = [documents.resolve(session, str(doc_id)).ref for doc_id in ids if doc_id not in doomed]
     return TrackOutcome(kept, reports, moved, dropped)
 
 

@@ -234,10 +234,11 @@ def version_by_ref(session: Session, document_id: int, ref: VersionRef) -> Versi
 
 def version_number(session: Session, version: Version) -> int:
     """The version's number within its document (``v1`` is the oldest)."""
-    return [v.id for v in versions_of(session, version.document_id)].index(version.id) + 1
+    return _order(versions_of(session, version.document_id), version) + 1
 
 
 def _order(versions: list[Version], version: Version) -> int:
+    """Where ``version`` stands among its document's versions, oldest first (0 for ``v1``)."""
     return [v.id for v in versions].index(version.id)
 
 
@@ -273,7 +274,7 @@ def versions_to_compare(
             )
         return old, new
     versions = versions_of(session, document_id)
-    index = [v.id for v in versions].index(new.id)
+    index = _order(versions, new)
     if index == 0:
         raise NotFoundError(f"there is no version before {new.effective_date} to compare with")
     if new.source == MOVED:

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from core.errors import AmbiguousError, ClausewatchError, ConflictError, NotFoundError, UsageError
 from core.registry.names import resolve_vendor, slugify
 from core.registry.pages import canonical_doc_type, check_url
-from core.registry.vendors import get_or_create_vendor, remove_if_unused
+from core.registry.vendors import get_or_create_vendor, remove_if_unused, stored_vendor
 from core.storage import blobs
 from core.storage.models import Alert, Change, Document, Review, Vendor, Version
 
@@ -87,8 +87,9 @@ def move(session: Session, ref: str, url: str) -> tuple[Tracked, str]:
 
 
 def find(session: Session, vendor_name: str, doc_type: str) -> Tracked | None:
-    """The document ``track`` would update for this vendor name (exactly as stored) and type, if any."""
-    vendor = session.exec(select(Vendor).where(Vendor.slug == slugify(vendor_name))).first()
+    """The document ``track`` would update for this vendor name and type, if any (the vendor matched as
+    ``track`` matches it, so ``--move`` re-points the document ``track`` would refuse to)."""
+    vendor = stored_vendor(session, vendor_name)
     doc = _document_of(session, vendor, canonical_doc_type(doc_type)) if vendor else None
     if vendor is None or doc is None:
         return None

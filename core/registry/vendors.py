@@ -19,17 +19,22 @@ from core.storage.models import Document, Subscription, Vendor
 
 
 def get_or_create_vendor(session: Session, name: str) -> Vendor:
-    """The vendor called ``name``, created on first use: matched by slug, else the one stored vendor that
-    is the same company under another spelling (``same_company``)."""
-    slug = slugify(name)
-    if not slug:
-        raise UsageError("the vendor name is empty")
-    vendor = session.exec(select(Vendor).where(Vendor.slug == slug)).first() or same_company(session, name)
+    """The vendor called ``name`` (``stored_vendor``), created on first use."""
+    vendor = stored_vendor(session, name)
     if vendor is None:
-        vendor = Vendor(name=name.strip(), slug=slug)
+        vendor = Vendor(name=name.strip(), slug=slugify(name))
         session.add(vendor)
         session.flush()
     return vendor
+
+
+def stored_vendor(session: Session, name: str) -> Vendor | None:
+    """The stored vendor a name given to ``track`` or an import means: matched by slug, else the one stored
+    vendor that is the same company under another spelling (``same_company``); None if there is none."""
+    slug = slugify(name)
+    if not slug:
+        raise UsageError("the vendor name is empty")
+    return session.exec(select(Vendor).where(Vendor.slug == slug)).first() or same_company(session, name)
 
 
 def same_company(session: Session, name: str) -> Vendor | None:
